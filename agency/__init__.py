@@ -1,0 +1,1 @@
+"""Records, rules and use cases of the social real-estate agency."""

@@ -1,0 +1,51 @@
+"""Alembic environment: the URL or connection comes from the caller (agency.migrate)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import context
+
+from agency.db import make_engine, metadata
+from agency.models.base import AwareDateTime
+
+config = context.config
+target_metadata = metadata()
+
+
+def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
+    """Render the product's column types as plain SQLAlchemy ones in migration files."""
+    if type_ == "type" and isinstance(obj, AwareDateTime):
+        return "sa.DateTime(timezone=True)"
+    if type_ == "type" and isinstance(obj, sa.JSON) and obj._variant_mapping:
+        return "sa.JSON().with_variant(postgresql.JSONB(), 'postgresql')"
+    if type_ == "type" and type(obj).__name__ == "AutoString":
+        return f"sa.String(length={obj.length})" if obj.length else "sa.String()"
+    return False
+
+
+def run_with(connection: Any) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=True,
+        render_item=render_item,
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        run_with(connection)
+        return
+    engine = make_engine(config.get_main_option("sqlalchemy.url") or "")
+    with engine.connect() as conn:
+        run_with(conn)
+    engine.dispose()
+
+
+run_migrations_online()

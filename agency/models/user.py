@@ -1,0 +1,35 @@
+"""People who log in, and the organisations they work for."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from agency.enums import Language, OrganisationKind, UserRole
+from agency.models.base import created_at_field, enum_field, timestamp_field
+
+
+class Organisation(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200, unique=True)
+    kind: OrganisationKind = enum_field(OrganisationKind)
+    created_at: datetime = created_at_field()
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "user_account"
+    __table_args__ = (sa.CheckConstraint("email = lower(email)", name="email_lower"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True)
+    name: str = Field(max_length=200)
+    role: UserRole = enum_field(UserRole, index=True)
+    organisation_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
+    landlord_id: int | None = Field(default=None, foreign_key="landlord.id", index=True)
+    password_hash: str | None = Field(default=None, max_length=200)
+    language: Language = enum_field(Language, default=Language.cs)
+    active: bool = True
+    created_at: datetime = created_at_field()
+    last_login_at: datetime | None = timestamp_field()

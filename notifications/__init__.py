@@ -1,0 +1,1 @@
+"""Outbox, rendering and delivery of notifications."""
