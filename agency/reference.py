@@ -21,8 +21,11 @@ BARRIER_CATEGORIES: tuple[tuple[str, str, str], ...] = (
     ("deposit_unaffordable", "Nedostupná kauce", "Deposit unaffordable"),
     ("debts_enforcement", "Dluhy a exekuce", "Debts and enforcement (exekuce)"),
     ("missing_documents", "Chybějící doklady nebo trvalý pobyt", "Missing documents or residence"),
-    ("household_too_large", "Domácnost příliš velká pro nabízené byty",
-     "Household too large for the flats offered"),
+    (
+        "household_too_large",
+        "Domácnost příliš velká pro nabízené byty",
+        "Household too large for the flats offered",
+    ),
     ("no_flat_in_area", "Žádný byt v přijatelné oblasti", "No flat in acceptable area"),
     ("accessibility_health", "Bezbariérovost nebo zdraví", "Accessibility or health"),
     ("rental_history", "Nájemní historie nebo vystěhování", "Rental history or eviction"),

@@ -136,9 +136,49 @@ def great_circle_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float
 
 # Czech alphabetical order: "ch" is a letter after "h"; č ř š ž are letters of their own;
 # the other accents only break ties.
-_CZ_ALPHABET = (
-    "0 1 2 3 4 5 6 7 8 9 a b c č d e f g h ch i j k l m n o p q r ř s š t u v w x y z ž".split()
-)
+_CZ_ALPHABET = [
+    "0",
+    "1",
+    "2",
+    "3",
+    "4",
+    "5",
+    "6",
+    "7",
+    "8",
+    "9",
+    "a",
+    "b",
+    "c",
+    "č",
+    "d",
+    "e",
+    "f",
+    "g",
+    "h",
+    "ch",
+    "i",
+    "j",
+    "k",
+    "l",
+    "m",
+    "n",
+    "o",
+    "p",
+    "q",
+    "r",
+    "ř",
+    "s",
+    "š",
+    "t",
+    "u",
+    "v",
+    "w",
+    "x",
+    "y",
+    "z",
+    "ž",
+]
 _CZ_PRIMARY = {letter: index + 10 for index, letter in enumerate(_CZ_ALPHABET)}
 _CZ_SECONDARY = str.maketrans("áďéěíňóťúůý", "adeeinotuuy")
 

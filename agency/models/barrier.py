@@ -33,9 +33,7 @@ class Intervention(SQLModel, table=True):
 
 class Barrier(SQLModel, table=True):
     __table_args__ = (
-        sa.CheckConstraint(
-            "(overcome_on IS NULL) OR (overcome_on >= observed_on)", name="dates"
-        ),
+        sa.CheckConstraint("(overcome_on IS NULL) OR (overcome_on >= observed_on)", name="dates"),
         sa.Index("ix_barrier_observed_category", "observed_on", "category_id"),
         sa.Index("ix_barrier_orp_observed", "orp_code", "observed_on"),
     )

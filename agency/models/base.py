@@ -13,7 +13,6 @@ from sqlmodel import Field, SQLModel
 
 from agency.enums import OPEN_MATCH_STATUSES
 
-
 # CHECK constraints are named after their table, so that names are unique per database.
 SQLModel.metadata.naming_convention = {
     "ix": "ix_%(column_0_label)s",

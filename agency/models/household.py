@@ -23,9 +23,7 @@ class Household(SQLModel, table=True):
             " AND max_housing_cost >= 0 AND deposit_available >= 0",
             name="money_non_negative",
         ),
-        sa.CheckConstraint(
-            "(status = 'closed') = (close_reason IS NOT NULL)", name="close_reason"
-        ),
+        sa.CheckConstraint("(status = 'closed') = (close_reason IS NOT NULL)", name="close_reason"),
         sa.Index("ix_household_org_status", "organisation_id", "status"),
         sa.Index("ix_household_status_urgency", "status", "urgency"),
     )
@@ -70,9 +68,7 @@ class Household(SQLModel, table=True):
 class HouseholdMember(SQLModel, table=True):
     """A member by kind and birth year only; no names beyond the reference person's."""
 
-    __table_args__ = (
-        sa.CheckConstraint("birth_year IS NULL OR birth_year >= 1900", name="year"),
-    )
+    __table_args__ = (sa.CheckConstraint("birth_year IS NULL OR birth_year >= 1900", name="year"),)
 
     id: int | None = Field(default=None, primary_key=True)
     household_id: int = Field(foreign_key="household.id", index=True, ondelete="CASCADE")
@@ -85,9 +81,7 @@ class HouseholdArea(SQLModel, table=True):
     """One municipality or one ORP that the household accepts."""
 
     __table_args__ = (
-        sa.CheckConstraint(
-            "(municipality_code IS NULL) <> (orp_code IS NULL)", name="one_of"
-        ),
+        sa.CheckConstraint("(municipality_code IS NULL) <> (orp_code IS NULL)", name="one_of"),
         sa.UniqueConstraint("household_id", "municipality_code", "orp_code"),
     )
 

@@ -7,7 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from agency.enums import Language, LandlordKind
+from agency.enums import LandlordKind, Language
 from agency.models.base import created_at_field, enum_field, timestamp_field
 
 

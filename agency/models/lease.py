@@ -23,17 +23,25 @@ _ACTIVE = sa.text("status = 'active'")
 class Lease(SQLModel, table=True):
     __table_args__ = (
         # At most one active lease per flat and per household, held by the database.
-        sa.Index("uq_lease_active_flat", "flat_id", unique=True,
-                 sqlite_where=_ACTIVE, postgresql_where=_ACTIVE),
-        sa.Index("uq_lease_active_household", "household_id", unique=True,
-                 sqlite_where=_ACTIVE, postgresql_where=_ACTIVE),
+        sa.Index(
+            "uq_lease_active_flat",
+            "flat_id",
+            unique=True,
+            sqlite_where=_ACTIVE,
+            postgresql_where=_ACTIVE,
+        ),
+        sa.Index(
+            "uq_lease_active_household",
+            "household_id",
+            unique=True,
+            sqlite_where=_ACTIVE,
+            postgresql_where=_ACTIVE,
+        ),
         sa.CheckConstraint(
             "rent >= 0 AND services >= 0 AND deposit >= 0", name="money_non_negative"
         ),
         sa.CheckConstraint("end_date IS NULL OR end_date > start_date", name="dates"),
-        sa.CheckConstraint(
-            "(status = 'ended') = (end_reason IS NOT NULL)", name="end_reason"
-        ),
+        sa.CheckConstraint("(status = 'ended') = (end_reason IS NOT NULL)", name="end_reason"),
         sa.Index("ix_lease_status_end", "status", "end_date"),
     )
 

@@ -1,0 +1,49 @@
+# The two commands of the README: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+PYTEST_ARGS ?= -n 2
+
+.PHONY: run test lint types pytest bench install install-dev clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e . --group dev
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+## make run: set up, upgrade the embedded database, load the demo when empty, serve.
+run: install
+	$(BIN)/agency db upgrade
+	$(BIN)/agency demo load --only-if-empty
+	$(BIN)/agency serve --port $(PORT)
+
+## make test: lint, types and the whole test suite.
+test: install-dev lint types pytest
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+types: install-dev
+	$(BIN)/mypy
+
+pytest: install-dev
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+## make bench: the matching engine's benchmark (national and regional scale).
+bench: install-dev
+	$(BIN)/python -m matching.bench $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Use cases: `verb_noun(session, *, ...)`; they flush, never commit."""
