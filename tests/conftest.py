@@ -19,6 +19,7 @@ from sqlmodel import Session
 
 from agency.db import make_engine, normalise_url
 from agency.migrate import upgrade
+from tests.factories import Factory
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
@@ -132,3 +133,20 @@ def empty_url(backend: str, tmp_path: Path) -> Iterator[str]:
     url = new_database_url(backend, tmp_path)
     yield url
     discard_database(backend, url)
+
+
+@pytest.fixture
+def factory(session: Session) -> Factory:
+    return Factory(session)
+
+
+@pytest.fixture
+def pg_engine() -> Iterator[Engine]:
+    """A brand-new migrated PostgreSQL database, for tests of real concurrency."""
+    require_postgres()
+    url = create_pg_database()
+    engine = make_engine(url)
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+    drop_pg_database(url)

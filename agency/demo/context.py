@@ -1,0 +1,123 @@
+"""What the demo's sections share: the session, the clock, the random source, the records."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import TypeVar
+
+from sqlmodel import Session
+
+from agency.models import Flat, Household, Landlord, Organisation, User
+from agency.rules import fold_diacritics
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Place:
+    """A real municipality of the gazetteer with its post code."""
+
+    code: int
+    name: str
+    orp_code: int
+    postcode: str
+    population: int
+    is_plzen: bool = False
+
+
+@dataclass
+class DemoFlat:
+    row: Flat
+    place: Place
+    available_on: date | None = None  # approved at vetting
+    withdrawn_on: date | None = None
+    busy_from: date | None = None  # first date taken by an open match or a lease
+
+
+@dataclass
+class DemoHousehold:
+    row: Household
+    place: Place
+    adults: list[int]  # birth years, the reference person first
+    children: list[int]
+    busy_from: date | None = None
+
+    @property
+    def size(self) -> int:
+        return len(self.adults) + len(self.children)
+
+
+@dataclass
+class DemoContext:
+    session: Session
+    today: date
+    rng: random.Random
+    places: list[Place] = field(default_factory=list)
+    orgs: dict[str, Organisation] = field(default_factory=dict)
+    users: dict[str, User] = field(default_factory=dict)
+    landlords: list[Landlord] = field(default_factory=list)
+    flats: list[DemoFlat] = field(default_factory=list)
+    households: list[DemoHousehold] = field(default_factory=list)
+
+    def days_ago(self, low: int, high: int) -> date:
+        return self.today - timedelta(days=self.rng.randint(low, high))
+
+    def place(self) -> Place:
+        """A municipality, weighted by population (so mostly Plzeň)."""
+        weights = [p.population for p in self.places]
+        return self.rng.choices(self.places, weights=weights)[0]
+
+    def pick(self, items: Sequence[T], weights: Sequence[float] | None = None) -> T:
+        return self.rng.choices(items, weights=weights)[0]
+
+    def social_workers(self) -> list[User]:
+        return [u for key, u in self.users.items() if "social" in key]
+
+    def staff(self) -> list[User]:
+        return [self.users["staff"], self.users["staff2"]]
+
+
+def at(day: date, hour: int = 10) -> datetime:
+    """A timezone-aware UTC moment on `day`."""
+    return datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later, clamped to the end of a shorter month."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    for last in (31, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise ValueError(f"no such month: {year}-{month}")
+
+
+def next_month_start(day: date) -> date:
+    return add_months(month_start(day), 1)
+
+
+def round_to(value: float, step: int) -> int:
+    return int(round(value / step) * step)
+
+
+def building_key(street: str, municipality_code: int) -> str:
+    """The normalised address that groups flats of one building."""
+    return f"{' '.join(fold_diacritics(street).split())}|{municipality_code}"
+
+
+def email_local(first: str, last: str) -> str:
+    return f"{fold_diacritics(first)}.{fold_diacritics(last)}".replace(" ", "-")
+
+
+def phone(rng: random.Random) -> str:
+    prefix = rng.choice((602, 603, 604, 605, 606, 608, 702, 721, 724, 731, 736, 739, 775, 777))
+    return f"+420 {prefix} {rng.randint(100, 999)} {rng.randint(100, 999)}"
