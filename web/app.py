@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from litestar import Litestar, get
 from litestar.datastructures import State
+from litestar.di import NamedDependency
 from litestar.logging import LoggingConfig
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Template
@@ -54,7 +55,7 @@ def record_counts(session: Session) -> list[tuple[str, int]]:
 
 
 @get("/", sync_to_thread=True)
-def home(db: Session) -> Template:
+def home(db: NamedDependency[Session]) -> Template:
     return Template(
         template_name="home.html",
         context={"counts": record_counts(db), "attribution": GAZETTEER_ATTRIBUTION},

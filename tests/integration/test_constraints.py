@@ -136,17 +136,17 @@ def _seed(engine: Engine, households: int, flats: int) -> tuple[list[int], list[
 
 @pytest.mark.postgres
 def test_concurrent_proposals_for_one_flat_exactly_one_wins(pg_engine: Engine) -> None:
-    households, (flat,), users = _seed(pg_engine, households=20, flats=1)
-    outcomes = _race(pg_engine, [(h, flat, u) for h, u in zip(households, users)])
+    households, (flat,), users = _seed(pg_engine, households=50, flats=1)
+    outcomes = _race(pg_engine, [(h, flat, u) for h, u in zip(households, users, strict=True)])
     assert outcomes.count("ok") == 1
-    assert outcomes.count("conflict: the flat already has an open placement proposal") == 19
+    assert outcomes.count("conflict: the flat already has an open placement proposal") == 49
     with session_scope(pg_engine) as session:
         assert session.execute(sa.select(sa.func.count()).select_from(Match)).scalar_one() == 1
 
 
 @pytest.mark.postgres
 def test_concurrent_proposals_for_one_household_exactly_one_wins(pg_engine: Engine) -> None:
-    (household,), flats, users = _seed(pg_engine, households=1, flats=20)
-    outcomes = _race(pg_engine, [(household, f, u) for f, u in zip(flats, users)])
+    (household,), flats, users = _seed(pg_engine, households=1, flats=50)
+    outcomes = _race(pg_engine, [(household, f, u) for f, u in zip(flats, users, strict=True)])
     assert outcomes.count("ok") == 1
-    assert outcomes.count("conflict: the household already has an open placement proposal") == 19
+    assert outcomes.count("conflict: the household already has an open placement proposal") == 49
