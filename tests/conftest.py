@@ -8,18 +8,27 @@ half of the suite skips with one clear line; with REQUIRE_POSTGRES=1 it fails in
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from litestar import Litestar
+from litestar.testing import TestClient
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session
 
-from agency.db import make_engine, normalise_url
+from agency.db import make_engine, normalise_url, session_scope
+from agency.enums import UserRole
 from agency.migrate import upgrade
+from agency.models import User
+from agency.passwords import make_hasher
 from tests.factories import Factory
+from tests.webutil import PASSWORD
+from web.app import create_app
+from web.settings import Settings
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
@@ -53,12 +62,13 @@ def require_postgres() -> None:
     pytest.skip(f"{message} (set TEST_DATABASE_URL or start PostgreSQL)")
 
 
-def create_pg_database() -> str:
-    """A new empty PostgreSQL database; returns its URL."""
+def create_pg_database(template: str | None = None) -> str:
+    """A new PostgreSQL database, empty or a copy of `template`; returns its URL."""
     name = f"agency_test_{uuid.uuid4().hex[:12]}"
     admin = sa.create_engine(_pg_admin_url(), isolation_level="AUTOCOMMIT")
+    copy = f' TEMPLATE "{template}"' if template else ""
     with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"{copy}')
     admin.dispose()
     return make_url(_pg_admin_url()).set(database=name).render_as_string(hide_password=False)
 
@@ -116,12 +126,26 @@ def session(engine: Engine) -> Iterator[Session]:
     connection.close()
 
 
-@pytest.fixture
-def fresh_engine(backend: str, tmp_path: Path) -> Iterator[Engine]:
-    """A brand-new migrated database, for tests whose work must really commit."""
-    url = new_database_url(backend, tmp_path)
+@pytest.fixture(scope="session")
+def migrated_template(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A migrated database that fresh databases are copied from (faster than migrating)."""
+    url = new_database_url(backend, tmp_path_factory.mktemp("template"))
     engine = make_engine(url)
     upgrade(engine)
+    engine.dispose()
+    yield url
+    discard_database(backend, url)
+
+
+@pytest.fixture
+def fresh_engine(backend: str, migrated_template: str, tmp_path: Path) -> Iterator[Engine]:
+    """A brand-new migrated database, for tests whose work must really commit."""
+    if backend == "postgres":
+        url = create_pg_database(template=make_url(migrated_template).database)
+    else:
+        url = f"sqlite:///{tmp_path / f'fresh-{uuid.uuid4().hex[:8]}.db'}"
+        shutil.copyfile(str(make_url(migrated_template).database), str(make_url(url).database))
+    engine = make_engine(url)
     yield engine
     engine.dispose()
     discard_database(backend, url)
@@ -150,3 +174,35 @@ def pg_engine() -> Iterator[Engine]:
     yield engine
     engine.dispose()
     drop_pg_database(url)
+
+
+@pytest.fixture
+def web_engine(fresh_engine: Engine) -> Engine:
+    """The database behind `client`: committed data, visible to every request."""
+    return fresh_engine
+
+
+@pytest.fixture
+def client(web_engine: Engine, tmp_path: Path) -> Iterator[TestClient[Litestar]]:
+    """The whole app over a fresh database, with cheap password hashing."""
+    settings = Settings(database_url="sqlite://", secret_key="test-secret", var_dir=tmp_path)
+    app = create_app(settings, engine=web_engine, hasher=make_hasher(cheap=True))
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def users(web_engine: Engine) -> dict[str, User]:
+    """One user per role (password tests.webutil.PASSWORD), committed."""
+    hasher = make_hasher(cheap=True)
+    made: dict[str, User] = {}
+    with session_scope(web_engine) as session:
+        factory = Factory(session)
+        for role in UserRole:
+            made[role.value] = factory.user(
+                role, password_hash=hasher.hash(PASSWORD), email=f"{role.value}@example.cz"
+            )
+        made["staff2"] = factory.user(
+            UserRole.staff, password_hash=hasher.hash(PASSWORD), email="staff2@example.cz"
+        )
+    return made

@@ -1,48 +1,49 @@
-"""The Litestar application: wiring of settings, database sessions, pages and API."""
+"""The Litestar application: wiring of settings, database, sessions, pages and API."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import hashlib
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from litestar import Litestar, get
+from argon2 import PasswordHasher
+from litestar import Litestar, Request, get
+from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.logging import LoggingConfig
+from litestar.middleware.session.client_side import CookieBackendConfig
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Template
+from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from agency.db import make_engine, metadata
+from agency.passwords import make_hasher
 from agency.reference import GAZETTEER_ATTRIBUTION
+from web import i18n
+from web.deps import Runtime, provide_session
+from web.errors import EXCEPTION_HANDLERS
+from web.pages.account import AccountController
+from web.render import page
 from web.settings import Settings, load_settings
 
-TEMPLATES = Path(__file__).parent / "templates"
+HERE = Path(__file__).parent
 
 COUNTED_TABLES: tuple[tuple[str, str], ...] = (
-    ("landlord", "Pronajímatelé"),
-    ("flat", "Byty"),
-    ("household", "Domácnosti"),
-    ("placement_match", "Návrhy umístění"),
-    ("lease", "Nájemní smlouvy"),
-    ("rent_payment", "Platby nájemného"),
-    ("support_visit", "Návštěvy podpory"),
-    ("barrier", "Bariéry"),
-    ("municipality", "Obce v číselníku"),
+    ("landlord", "Landlords"),
+    ("flat", "Flats"),
+    ("household", "Households"),
+    ("placement_match", "Placement proposals"),
+    ("lease", "Leases"),
+    ("rent_payment", "Rent payments"),
+    ("support_visit", "Support visits"),
+    ("barrier", "Barriers"),
+    ("municipality", "Municipalities in the gazetteer"),
 )
-
-
-async def provide_session(state: State) -> AsyncIterator[Session]:
-    """One session per request, closed on the event loop (see STACK-NOTES: no sync cleanup)."""
-    session = Session(state.engine, expire_on_commit=False)
-    try:
-        yield session
-    finally:
-        session.close()
 
 
 def record_counts(session: Session) -> list[tuple[str, int]]:
@@ -55,11 +56,8 @@ def record_counts(session: Session) -> list[tuple[str, int]]:
 
 
 @get("/", sync_to_thread=True)
-def home(db: NamedDependency[Session]) -> Template:
-    return Template(
-        template_name="home.html",
-        context={"counts": record_counts(db), "attribution": GAZETTEER_ATTRIBUTION},
-    )
+def home(request: Request[Any, Any, Any], db: NamedDependency[Session]) -> Template:
+    return page(request, "home.html", counts=record_counts(db), attribution=GAZETTEER_ATTRIBUTION)
 
 
 @get("/health", sync_to_thread=False)
@@ -67,16 +65,57 @@ def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
-def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> Litestar:
+def _template_engine(engine: JinjaTemplateEngine) -> None:
+    i18n.install(engine.engine)
+
+
+def _key(secret: str, purpose: str) -> bytes:
+    return hashlib.sha256(f"{purpose}:{secret}".encode()).digest()
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    engine: Engine | None = None,
+    hasher: PasswordHasher | None = None,
+) -> Litestar:
     """The app for `settings` (read from the environment when not given)."""
     settings = settings or load_settings()
-    engine = engine or make_engine(settings.database_url)
-    state: dict[str, Any] = {"engine": engine, "settings": settings}
+    rt = Runtime(
+        settings=settings,
+        engine=engine or make_engine(settings.database_url),
+        hasher=hasher or make_hasher(),
+    )
+    secure = settings.secure_cookies
     return Litestar(
-        route_handlers=[home, health],
+        route_handlers=[
+            home,
+            health,
+            AccountController,
+            create_static_files_router(path="/static", directories=[HERE / "static"]),
+        ],
         dependencies={"db": provide_session},
-        state=State(state),
-        template_config=TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine),
+        state=State({"runtime": rt}),
+        template_config=TemplateConfig(
+            directory=HERE / "templates",
+            engine=JinjaTemplateEngine,
+            engine_callback=_template_engine,
+        ),
+        middleware=[
+            CookieBackendConfig(
+                secret=_key(settings.secret_key, "session"),
+                secure=secure,
+                samesite="lax",
+                max_age=12 * 3600,
+            ).middleware
+        ],
+        csrf_config=CSRFConfig(
+            secret=_key(settings.secret_key, "csrf").hex(),
+            cookie_secure=secure,
+            cookie_httponly=True,
+            exclude=["/api/"],
+        ),
+        exception_handlers=EXCEPTION_HANDLERS,
         logging_config=LoggingConfig(log_exceptions="always"),
         debug=settings.debug,
     )

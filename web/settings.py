@@ -19,6 +19,7 @@ class Settings:
     secret_key: str = ""
     var_dir: Path = Path("var")
     debug: bool = False
+    secure_cookies: bool = False
 
     @property
     def is_sqlite(self) -> bool:
@@ -36,6 +37,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         secret_key=env.get("SECRET_KEY") or _local_secret(var_dir),
         var_dir=var_dir,
         debug=env.get("DEBUG", "") == "1",
+        secure_cookies=env.get("SECURE_COOKIES", "") == "1",
     )
 
 

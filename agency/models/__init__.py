@@ -10,7 +10,7 @@ from agency.models.lease import GuaranteeClaim, Lease, LeaseRenewal, RentCharge,
 from agency.models.match import Match, MatchingRun
 from agency.models.summary import Recommendation, Summary
 from agency.models.support import SupportPlan, SupportPlanTemplate, SupportVisit
-from agency.models.user import Organisation, User
+from agency.models.user import LoginAttempt, Organisation, User
 
 __all__ = [
     "AuditEntry",
@@ -26,6 +26,7 @@ __all__ = [
     "Landlord",
     "Lease",
     "LeaseRenewal",
+    "LoginAttempt",
     "Match",
     "MatchingRun",
     "Municipality",

@@ -33,3 +33,19 @@ class User(SQLModel, table=True):
     active: bool = True
     created_at: datetime = created_at_field()
     last_login_at: datetime | None = timestamp_field()
+
+
+class LoginAttempt(SQLModel, table=True):
+    """Password logins, kept for the rate limit (shared by every web worker)."""
+
+    __tablename__ = "login_attempt"
+    __table_args__ = (
+        sa.Index("ix_login_attempt_email_at", "email", "at"),
+        sa.Index("ix_login_attempt_ip_at", "ip", "at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254)
+    ip: str = Field(max_length=45)
+    success: bool
+    at: datetime = created_at_field()

@@ -1,0 +1,133 @@
+"""Czech (default) and English: catalogs, the request's language, Czech formats.
+
+Message ids are English; `web/locale/cs/*.po` hold the Czech translations (one file per
+area of the app), merged and compiled in memory when the app starts.
+"""
+
+from __future__ import annotations
+
+import gettext
+from collections.abc import Callable, Mapping
+from datetime import date, datetime
+from functools import cache
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_datetime
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+from jinja2 import pass_context
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+LANGUAGES = ("cs", "en")
+DEFAULT_LANGUAGE = "cs"
+LOCAL_TZ = ZoneInfo("Europe/Prague")
+
+
+def merged_catalog(language: str) -> Catalog:
+    """Every `.po` file of `language` merged into one catalog."""
+    merged = Catalog(locale=language)
+    for path in sorted((LOCALE_DIR / language).glob("*.po")):
+        with path.open("rb") as handle:
+            for message in read_po(handle, locale=language):
+                if message.id:
+                    merged[message.id] = message
+    return merged
+
+
+@cache
+def translations(language: str) -> gettext.NullTranslations:
+    """Compiled translations for `language`; English is the source language."""
+    if language not in LANGUAGES or language == "en":
+        return gettext.NullTranslations()
+    buffer = BytesIO()
+    write_mo(buffer, merged_catalog(language))
+    buffer.seek(0)
+    return gettext.GNUTranslations(buffer)
+
+
+def pick_language(requested: str | None, fallback: str | None = None) -> str:
+    for candidate in (requested, fallback):
+        if candidate in LANGUAGES:
+            return str(candidate)
+    return DEFAULT_LANGUAGE
+
+
+def translate(language: str, message: str, **values: Any) -> str:
+    text = translations(language).gettext(message)
+    return text % values if values else text
+
+
+def translate_plural(language: str, singular: str, plural: str, n: int, **values: Any) -> str:
+    text = translations(language).ngettext(singular, plural, n)
+    return text % ({"num": n} | values)
+
+
+def czk(amount: int | None, language: str = DEFAULT_LANGUAGE) -> str:
+    """Whole crowns the Czech way: "12 500 Kč" (a no-break space groups thousands)."""
+    if amount is None:
+        return "–"
+    number = format_decimal(amount, locale="cs_CZ" if language == "cs" else "en_GB")
+    return f"{number} Kč" if language == "cs" else f"CZK {number}"
+
+
+def day(value: date | None, language: str = DEFAULT_LANGUAGE) -> str:
+    """A date: "21. 11. 2026" in Czech, "21 Nov 2026" in English."""
+    if value is None:
+        return "–"
+    if language == "cs":
+        return f"{value.day}. {value.month}. {value.year}"
+    return format_date(value, format="medium", locale="en_GB")
+
+
+def moment(value: datetime | None, language: str = DEFAULT_LANGUAGE) -> str:
+    """A timestamp in Prague time."""
+    if value is None:
+        return "–"
+    local = value.astimezone(LOCAL_TZ)
+    if language == "cs":
+        return f"{day(local.date(), 'cs')} {local:%H:%M}"
+    return format_datetime(local, format="medium", locale="en_GB")
+
+
+def _language(context: Mapping[str, Any]) -> str:
+    return str(context.get("lang", DEFAULT_LANGUAGE))
+
+
+@pass_context
+def _gettext(context: Mapping[str, Any], message: str, **values: Any) -> str:
+    return translate(_language(context), message, **values)
+
+
+@pass_context
+def _ngettext(context: Mapping[str, Any], singular: str, plural: str, n: int, **values: Any) -> str:
+    return translate_plural(_language(context), singular, plural, n, **values)
+
+
+def jinja_globals() -> dict[str, Callable[..., Any]]:
+    """Functions the templates call; each reads the language from the template context."""
+
+    @pass_context
+    def fmt_czk(context: Mapping[str, Any], amount: int | None) -> str:
+        return czk(amount, _language(context))
+
+    @pass_context
+    def fmt_day(context: Mapping[str, Any], value: date | None) -> str:
+        return day(value, _language(context))
+
+    @pass_context
+    def fmt_moment(context: Mapping[str, Any], value: datetime | None) -> str:
+        return moment(value, _language(context))
+
+    return {"czk": fmt_czk, "day": fmt_day, "moment": fmt_moment}
+
+
+def install(environment: Any) -> None:
+    """Install gettext callables (newstyle) and formatters into a Jinja environment."""
+    environment.add_extension("jinja2.ext.i18n")
+    environment.install_gettext_callables(_gettext, _ngettext, newstyle=True)
+    environment.globals.update(jinja_globals())

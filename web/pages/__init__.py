@@ -1,0 +1,1 @@
+"""HTML pages (Jinja2, forms that work without JavaScript)."""

@@ -1,0 +1,77 @@
+"""Rendering pages: every template gets the language, the user and the navigation."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from litestar import Request
+from litestar.response import Redirect, Template
+
+from web.guards import session_data
+from web.i18n import pick_language, translate
+
+LANG_COOKIE = "lang"
+
+# (path, message id) per role; the first entry is the role's start page.
+NAVIGATION: dict[str, tuple[tuple[str, str], ...]] = {
+    "anonymous": (("/", "Home"), ("/offer", "Offer a flat")),
+    "landlord": (("/portal", "My flats"), ("/offer", "Offer a flat")),
+    "social_worker": (("/dashboard", "Dashboard"),),
+    "staff": (("/dashboard", "Dashboard"), ("/staff/flats", "Flats")),
+    "platform_member": (("/dashboard", "Dashboard"),),
+    "admin": (
+        ("/dashboard", "Dashboard"),
+        ("/staff/flats", "Flats"),
+        ("/admin/users", "Users"),
+        ("/admin/organisations", "Organisations"),
+    ),
+}
+
+
+def request_language(request: Request[Any, Any, Any]) -> str:
+    """The language chosen by cookie, else the user's own, else Czech."""
+    session = session_data(request)
+    return pick_language(request.cookies.get(LANG_COOKIE), session.get("lang"))
+
+
+def page(
+    request: Request[Any, Any, Any], template: str, status_code: int = 200, **context: Any
+) -> Template:
+    """A page in the request's language, with the layout's context."""
+    session = session_data(request)
+    role = session.get("role") or "anonymous"
+    base = {
+        "lang": request_language(request),
+        "role": role,
+        "user_name": session.get("name"),
+        "navigation": NAVIGATION.get(role, ()),
+        "path": request.url.path,
+        "path_qs": _path_with_query(request),
+    }
+    return Template(template_name=template, context=base | context, status_code=status_code)
+
+
+def _path_with_query(request: Request[Any, Any, Any]) -> str:
+    query = request.url.query
+    return request.url.path + (f"?{query}" if query else "")
+
+
+def t(request: Request[Any, Any, Any], message: str, **values: Any) -> str:
+    """A message in the request's language."""
+    return translate(request_language(request), message, **values)
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """Only local paths: never redirect to another site."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    return target
+
+
+def see_other(path: str) -> Redirect:
+    return Redirect(path=path, status_code=303)
+
+
+def login_redirect(request: Request[Any, Any, Any]) -> Redirect:
+    return see_other(f"/login?next={quote(_path_with_query(request), safe='/')}")
