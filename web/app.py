@@ -27,6 +27,11 @@ from agency.reference import GAZETTEER_ATTRIBUTION
 from web import i18n
 from web.deps import Runtime, provide_session
 from web.errors import EXCEPTION_HANDLERS
+from web.api import flats as api_flats
+from web.api import offers as api_offers
+from web.pages import admin as admin_pages
+from web.pages import landlord as landlord_pages
+from web.pages import staff as staff_pages
 from web.pages.account import AccountController
 from web.render import page
 from web.settings import Settings, load_settings
@@ -92,6 +97,11 @@ def create_app(
             home,
             health,
             AccountController,
+            *landlord_pages.ROUTES,
+            *staff_pages.ROUTES,
+            *admin_pages.ROUTES,
+            *api_offers.ROUTES,
+            *api_flats.ROUTES,
             create_static_files_router(path="/static", directories=[HERE / "static"]),
         ],
         dependencies={"db": provide_session},

@@ -20,6 +20,7 @@ class Settings:
     var_dir: Path = Path("var")
     debug: bool = False
     secure_cookies: bool = False
+    base_url: str = "http://127.0.0.1:8000"
 
     @property
     def is_sqlite(self) -> bool:
@@ -30,14 +31,16 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Settings from the environment (os.environ unless given)."""
     env = os.environ if environ is None else environ
     var_dir = Path(env.get("AGENCY_VAR_DIR", "var"))
+    port = _int(env, "PORT", 8000)
     return Settings(
         database_url=env.get("DATABASE_URL", DEFAULT_DATABASE_URL),
         host=env.get("HOST", "127.0.0.1"),
-        port=_int(env, "PORT", 8000),
+        port=port,
         secret_key=env.get("SECRET_KEY") or _local_secret(var_dir),
         var_dir=var_dir,
         debug=env.get("DEBUG", "") == "1",
         secure_cookies=env.get("SECURE_COOKIES", "") == "1",
+        base_url=env.get("BASE_URL", f"http://127.0.0.1:{port}").rstrip("/"),
     )
 
 
