@@ -64,9 +64,9 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_on_begin(connection: sa.Connection) -> None:
-    # IMMEDIATE takes the write lock at the start, so two writers queue instead of failing
-    # half-way with "database is locked" on upgrade from a read to a write lock.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # A deferred BEGIN: readers never wait for one another (WAL), and a writer takes the
+    # lock at its first write, waiting up to busy_timeout for another writer to finish.
+    connection.exec_driver_sql("BEGIN")
 
 
 @contextmanager

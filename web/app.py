@@ -33,6 +33,8 @@ from web.pages import admin as admin_pages
 from web.pages import landlord as landlord_pages
 from web.pages import staff as staff_pages
 from web.pages.account import AccountController
+from web.pages.inbox import InboxController
+from web.pages.mail import MailController
 from web.render import page
 from web.settings import Settings, load_settings
 
@@ -97,6 +99,8 @@ def create_app(
             home,
             health,
             AccountController,
+            InboxController,
+            MailController,
             *landlord_pages.ROUTES,
             *staff_pages.ROUTES,
             *admin_pages.ROUTES,

@@ -7,7 +7,10 @@ from urllib.parse import quote
 
 from litestar import Request
 from litestar.response import Redirect, Template
+from sqlmodel import Session
 
+from notifications.inbox import count_unread
+from web.deps import runtime
 from web.guards import session_data
 from web.i18n import pick_language, translate
 
@@ -25,6 +28,7 @@ NAVIGATION: dict[str, tuple[tuple[str, str], ...]] = {
         ("/staff/flats", "Flats"),
         ("/admin/users", "Users"),
         ("/admin/organisations", "Organisations"),
+        ("/admin/mail", "Mail (admin)"),
     ),
 }
 
@@ -48,8 +52,17 @@ def page(
         "navigation": NAVIGATION.get(role, ()),
         "path": request.url.path,
         "path_qs": _path_with_query(request),
+        "unread": _unread(request, session.get("uid")),
     }
     return Template(template_name=template, context=base | context, status_code=status_code)
+
+
+def _unread(request: Request[Any, Any, Any], uid: Any) -> int | None:
+    """The user's unread notifications (one indexed count), None when not logged in."""
+    if not isinstance(uid, int):
+        return None
+    with Session(runtime(request.app.state).engine) as session:
+        return count_unread(session, user_id=uid)
 
 
 def _path_with_query(request: Request[Any, Any, Any]) -> str:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+
+from notifications.config import MailConfig, mail_config_from_env
 
 DEFAULT_DATABASE_URL = "sqlite:///var/agency.db"
 
@@ -21,6 +23,8 @@ class Settings:
     debug: bool = False
     secure_cookies: bool = False
     base_url: str = "http://127.0.0.1:8000"
+    mail: MailConfig = field(default_factory=MailConfig)
+    run_scheduler: bool = True
 
     @property
     def is_sqlite(self) -> bool:
@@ -32,6 +36,11 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if environ is None else environ
     var_dir = Path(env.get("AGENCY_VAR_DIR", "var"))
     port = _int(env, "PORT", 8000)
+    base_url = env.get("BASE_URL", f"http://127.0.0.1:{port}").rstrip("/")
+    try:
+        mail = replace(mail_config_from_env(env, var_dir=var_dir), base_url=base_url)
+    except ValueError as exc:
+        raise SystemExit(str(exc)) from None
     return Settings(
         database_url=env.get("DATABASE_URL", DEFAULT_DATABASE_URL),
         host=env.get("HOST", "127.0.0.1"),
@@ -40,7 +49,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         var_dir=var_dir,
         debug=env.get("DEBUG", "") == "1",
         secure_cookies=env.get("SECURE_COOKIES", "") == "1",
-        base_url=env.get("BASE_URL", f"http://127.0.0.1:{port}").rstrip("/"),
+        base_url=base_url,
+        mail=mail,
+        run_scheduler=env.get("RUN_SCHEDULER", "1") != "0",
     )
 
 

@@ -6,10 +6,11 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from sqlmodel import Session
 
+from agency.enums import VettingRejection
 from agency.models import Flat, Household, Landlord, Organisation, User
 from agency.rules import fold_diacritics
 
@@ -35,6 +36,7 @@ class DemoFlat:
     available_on: date | None = None  # approved at vetting
     withdrawn_on: date | None = None
     busy_from: date | None = None  # first date taken by an open match or a lease
+    rejection: VettingRejection | None = None
 
 
 @dataclass
@@ -73,11 +75,19 @@ class DemoContext:
     def pick(self, items: Sequence[T], weights: Sequence[float] | None = None) -> T:
         return self.rng.choices(items, weights=weights)[0]
 
-    def social_workers(self) -> list[User]:
-        return [u for key, u in self.users.items() if "social" in key]
-
     def staff(self) -> list[User]:
         return [self.users["staff"], self.users["staff2"]]
+
+
+class _Record(Protocol):
+    id: int | None
+
+
+def ident(record: _Record) -> int:
+    """The id of a saved record (flushed, so the database gave it one)."""
+    if record.id is None:
+        raise RuntimeError(f"{type(record).__name__} has no id: flush first")
+    return record.id
 
 
 def at(day: date, hour: int = 10) -> datetime:

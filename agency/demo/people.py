@@ -9,7 +9,7 @@ from sqlmodel import col, select
 
 from agency.demo.context import DemoContext, Place, at, email_local, phone
 from agency.demo.texts import COMPANIES, FEMALE_NAMES, MALE_NAMES, SURNAMES
-from agency.enums import Language, LandlordKind, OrganisationKind, UserRole
+from agency.enums import LandlordKind, Language, OrganisationKind, UserRole
 from agency.models import Landlord, Municipality
 from agency.services.users import create_user, ensure_organisation
 
@@ -51,10 +51,14 @@ USERS: tuple[tuple[str, str, str, UserRole, str | None], ...] = (
     ("staff2", "staff2@demo.example.cz", "Lenka Marešová", UserRole.staff, AGENCY),
     ("social", "social@demo.example.cz", "Jana Dvořáková", UserRole.social_worker, AGENCY),
     ("social2", "social2@demo.example.cz", "Tomáš Beneš", UserRole.social_worker, AGENCY),
-    ("ngo-social", "ngo-social@demo.example.cz", "Eva Horáková", UserRole.social_worker,
-     NGO_WEST),
-    ("ngo2-social", "ngo2-social@demo.example.cz", "Martin Kolář", UserRole.social_worker,
-     NGO_SOUTH),
+    ("ngo-social", "ngo-social@demo.example.cz", "Eva Horáková", UserRole.social_worker, NGO_WEST),
+    (
+        "ngo2-social",
+        "ngo2-social@demo.example.cz",
+        "Martin Kolář",
+        UserRole.social_worker,
+        NGO_SOUTH,
+    ),
     ("platform", "platform@demo.example.cz", "Pavel Veselý", UserRole.platform_member, REGION),
     ("landlord", "landlord@demo.example.cz", "Josef Hájek", UserRole.landlord, None),
 )
@@ -124,11 +128,12 @@ def add_landlords(ctx: DemoContext, count: int = 30) -> int:
     rows = [_person_landlord(ctx, i) for i in range(count - len(COMPANIES))]
     rows[0].name, rows[0].email = "Josef Hájek", "landlord@demo.example.cz"
     rows += [_company_landlord(ctx, i, name) for i, name in enumerate(COMPANIES)]
-    ctx.rng.shuffle(rows[1:])
-    ctx.session.add_all(rows)
+    others = rows[1:]
+    ctx.rng.shuffle(others)
+    ctx.landlords = [rows[0], *others]
+    ctx.session.add_all(ctx.landlords)
     ctx.session.flush()
-    ctx.landlords = rows
-    return len(rows)
+    return len(ctx.landlords)
 
 
 def _person_landlord(ctx: DemoContext, index: int) -> Landlord:

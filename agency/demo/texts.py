@@ -57,29 +57,119 @@ SURNAMES: tuple[tuple[str, str], ...] = (
 )
 
 MALE_NAMES: tuple[str, ...] = (
-    "Jan", "Petr", "Josef", "Pavel", "Martin", "Tomáš", "Jaroslav", "Miroslav", "Zdeněk",
-    "Václav", "Michal", "František", "Jiří", "Lukáš", "David", "Radek", "Milan", "Roman",
-    "Karel", "Ladislav", "Stanislav", "Marcel", "Patrik", "Dominik", "Vojtěch", "Ondřej",
+    "Jan",
+    "Petr",
+    "Josef",
+    "Pavel",
+    "Martin",
+    "Tomáš",
+    "Jaroslav",
+    "Miroslav",
+    "Zdeněk",
+    "Václav",
+    "Michal",
+    "František",
+    "Jiří",
+    "Lukáš",
+    "David",
+    "Radek",
+    "Milan",
+    "Roman",
+    "Karel",
+    "Ladislav",
+    "Stanislav",
+    "Marcel",
+    "Patrik",
+    "Dominik",
+    "Vojtěch",
+    "Ondřej",
 )
 
 FEMALE_NAMES: tuple[str, ...] = (
-    "Marie", "Jana", "Eva", "Hana", "Anna", "Lenka", "Kateřina", "Lucie", "Věra", "Alena",
-    "Petra", "Veronika", "Monika", "Helena", "Zuzana", "Martina", "Michaela", "Ivana",
-    "Tereza", "Nikola", "Renata", "Simona", "Denisa", "Barbora", "Markéta", "Šárka",
+    "Marie",
+    "Jana",
+    "Eva",
+    "Hana",
+    "Anna",
+    "Lenka",
+    "Kateřina",
+    "Lucie",
+    "Věra",
+    "Alena",
+    "Petra",
+    "Veronika",
+    "Monika",
+    "Helena",
+    "Zuzana",
+    "Martina",
+    "Michaela",
+    "Ivana",
+    "Tereza",
+    "Nikola",
+    "Renata",
+    "Simona",
+    "Denisa",
+    "Barbora",
+    "Markéta",
+    "Šárka",
 )
 
 STREETS: tuple[str, ...] = (
-    "Husova", "Palackého", "Masarykova", "Jiráskova", "Nádražní", "Školní", "Komenského",
-    "Tylova", "Smetanova", "Žižkova", "Sokolská", "Budovatelů", "Lidická", "Mánesova",
-    "Nerudova", "Havlíčkova", "Zahradní", "Polní", "Družstevní", "U Nádraží", "Pražská",
-    "Plzeňská", "Sadová", "Luční", "Boženy Němcové", "Čapkova", "Tyršova", "Riegrova",
+    "Husova",
+    "Palackého",
+    "Masarykova",
+    "Jiráskova",
+    "Nádražní",
+    "Školní",
+    "Komenského",
+    "Tylova",
+    "Smetanova",
+    "Žižkova",
+    "Sokolská",
+    "Budovatelů",
+    "Lidická",
+    "Mánesova",
+    "Nerudova",
+    "Havlíčkova",
+    "Zahradní",
+    "Polní",
+    "Družstevní",
+    "U Nádraží",
+    "Pražská",
+    "Plzeňská",
+    "Sadová",
+    "Luční",
+    "Boženy Němcové",
+    "Čapkova",
+    "Tyršova",
+    "Riegrova",
 )
 
 PLZEN_STREETS: tuple[str, ...] = (
-    "Slovanská", "Klatovská", "Koterovská", "Doubravecká", "Lobezská", "Mikulášská",
-    "Karlovarská", "Skvrňanská", "Rokycanská", "Kaplířova", "Vejprnická", "Gerská",
-    "Macháčkova", "Sladkovského", "Jateční", "Nepomucká", "Brojova", "Terezie Brzkové",
-    "Manětínská", "Majerova", "Studentská", "Západní", "Kotíkovská", "Plaská",
+    "Slovanská",
+    "Klatovská",
+    "Koterovská",
+    "Doubravecká",
+    "Lobezská",
+    "Mikulášská",
+    "Karlovarská",
+    "Skvrňanská",
+    "Rokycanská",
+    "Kaplířova",
+    "Vejprnická",
+    "Gerská",
+    "Macháčkova",
+    "Sladkovského",
+    "Jateční",
+    "Nepomucká",
+    "Brojova",
+    "Terezie Brzkové",
+    "Manětínská",
+    "Majerova",
+    "Studentská",
+    "Západní",
+    "Kotíkovská",
+    "Plaská",
 )
 
 COMPANIES: tuple[str, ...] = (
@@ -124,8 +214,6 @@ ANCHOR_LABELS: tuple[str, ...] = (
 )
 
 HOUSEHOLD_NOTES: tuple[str | None, ...] = (
-    "Platí 14 000 Kč měsíčně za dva pokoje na ubytovně.",
-    "Děti dojíždějí do školy, rodina chce zůstat v okolí.",
     "Dospělý člen domácnosti pracuje na směny ve skladu.",
     "Řeší splátkový kalendář u dodavatele energií.",
     "Domácnost spolupracuje s dluhovou poradnou.",
@@ -133,6 +221,13 @@ HOUSEHOLD_NOTES: tuple[str | None, ...] = (
     None,
     None,
 )
+
+CHILDREN_NOTE = "Děti dojíždějí do školy, rodina chce zůstat v okolí."
+
+
+def hostel_note(monthly_cost: int) -> str:
+    return f"Platí {monthly_cost:,} Kč měsíčně za pokoj na ubytovně.".replace(",", " ")
+
 
 VISIT_NOTES: tuple[str, ...] = (
     "Domácnost se v bytě zabydluje, nájemné uhrazeno včas.",
