@@ -51,3 +51,19 @@ def test_db_check_reports_agreement(env: dict[str, str]) -> None:
     runner.invoke(cli, ["db", "upgrade"], env=env)
     result = runner.invoke(cli, ["db", "check"], env=env)
     assert result.exit_code == 0 and "agree" in result.output
+
+
+def test_demo_load_prints_logins_and_is_idempotent(env: dict[str, str]) -> None:
+    runner = CliRunner()
+    runner.invoke(cli, ["db", "upgrade"], env=env)
+    first = runner.invoke(cli, ["demo", "load", "--only-if-empty"], env=env)
+    assert first.exit_code == 0, first.output
+    assert "admin@demo.example.cz" in first.output and "demo-heslo-2025" in first.output
+    engine = make_engine(env["DATABASE_URL"])
+    with engine.connect() as conn:
+        flats = conn.execute(sa.text("SELECT count(*) FROM flat")).scalar_one()
+    second = runner.invoke(cli, ["demo", "load", "--only-if-empty"], env=env)
+    assert second.exit_code == 0 and "loaded already" in second.output
+    assert "admin@demo.example.cz" in second.output
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM flat")).scalar_one() == flats > 0

@@ -6,9 +6,11 @@ import os
 from datetime import date
 
 import click
+import sqlalchemy as sa
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
+from sqlalchemy.engine import Engine
 
 from agency.db import make_engine, session_scope
 from agency.enums import OrganisationKind, UserRole
@@ -64,15 +66,19 @@ def demo() -> None:
 
 
 @demo.command("load")
-@click.option("--only-if-empty", is_flag=True, help="Do nothing when any flat exists.")
+@click.option("--only-if-empty", is_flag=True, help="Do not add the demo to other data.")
 @click.pass_context
 def demo_load(ctx: click.Context, only_if_empty: bool) -> None:
     """Load the demo data set (Plzeňský kraj); loading it twice changes nothing."""
     from agency.demo import load_demo
+    from agency.demo.people import ADMIN_EMAIL
+    from agency.services.users import find_user
 
     engine = make_engine(_settings(ctx).database_url)
-    if only_if_empty and _has_flats(engine):
-        console.print("The database holds data already; the demo was not loaded.")
+    with session_scope(engine) as session:
+        demo_present = find_user(session, email=ADMIN_EMAIL) is not None
+    if only_if_empty and not demo_present and _has_flats(engine):
+        console.print("The database holds other data; the demo was not loaded.")
         return
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("Loading the demo", total=None)
@@ -87,12 +93,10 @@ def demo_load(ctx: click.Context, only_if_empty: bool) -> None:
     _print_credentials(result.credentials)
 
 
-def _has_flats(engine: object) -> bool:
-    import sqlalchemy as sa
-
+def _has_flats(engine: Engine) -> bool:
     from agency.models import Flat
 
-    with session_scope(engine) as session:  # type: ignore[arg-type]
+    with session_scope(engine) as session:
         return bool(session.execute(sa.select(sa.func.count()).select_from(Flat)).scalar_one())
 
 
