@@ -25,10 +25,10 @@ from agency.db import make_engine, metadata
 from agency.passwords import make_hasher
 from agency.reference import GAZETTEER_ATTRIBUTION
 from web import i18n
-from web.deps import Runtime, provide_session
-from web.errors import EXCEPTION_HANDLERS
 from web.api import flats as api_flats
 from web.api import offers as api_offers
+from web.deps import Runtime, provide_session
+from web.errors import EXCEPTION_HANDLERS
 from web.pages import admin as admin_pages
 from web.pages import landlord as landlord_pages
 from web.pages import staff as staff_pages
