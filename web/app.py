@@ -26,10 +26,12 @@ from agency.passwords import make_hasher
 from agency.reference import GAZETTEER_ATTRIBUTION
 from web import i18n
 from web.api import flats as api_flats
+from web.api import households as api_households
 from web.api import offers as api_offers
 from web.deps import Runtime, provide_session
 from web.errors import EXCEPTION_HANDLERS
 from web.pages import admin as admin_pages
+from web.pages import households as household_pages
 from web.pages import landlord as landlord_pages
 from web.pages import staff as staff_pages
 from web.pages.account import AccountController
@@ -104,8 +106,10 @@ def create_app(
             *landlord_pages.ROUTES,
             *staff_pages.ROUTES,
             *admin_pages.ROUTES,
+            *household_pages.ROUTES,
             *api_offers.ROUTES,
             *api_flats.ROUTES,
+            *api_households.ROUTES,
             create_static_files_router(path="/static", directories=[HERE / "static"]),
         ],
         dependencies={"db": provide_session},
