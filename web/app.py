@@ -27,12 +27,17 @@ from agency.reference import GAZETTEER_ATTRIBUTION
 from web import i18n
 from web.api import flats as api_flats
 from web.api import households as api_households
+from web.api import matching as api_matching
 from web.api import offers as api_offers
 from web.deps import Runtime, provide_session
 from web.errors import EXCEPTION_HANDLERS
 from web.pages import admin as admin_pages
 from web.pages import households as household_pages
 from web.pages import landlord as landlord_pages
+from web.pages import landlord_offers as landlord_offer_pages
+from web.pages import matching as matching_pages
+from web.pages import offers as offer_pages
+from web.pages import signoff as signoff_pages
 from web.pages import staff as staff_pages
 from web.pages.account import AccountController
 from web.pages.inbox import InboxController
@@ -107,9 +112,14 @@ def create_app(
             *staff_pages.ROUTES,
             *admin_pages.ROUTES,
             *household_pages.ROUTES,
+            *matching_pages.ROUTES,
+            *signoff_pages.ROUTES,
+            *offer_pages.ROUTES,
+            *landlord_offer_pages.ROUTES,
             *api_offers.ROUTES,
             *api_flats.ROUTES,
             *api_households.ROUTES,
+            *api_matching.ROUTES,
             create_static_files_router(path="/static", directories=[HERE / "static"]),
         ],
         dependencies={"db": provide_session},
