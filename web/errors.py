@@ -45,7 +45,7 @@ def _error_page(request: Request[Any, Any, Any], status: int, message: str) -> T
 def domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
     if _is_api(request):
         return _json(exc.status_code, exc.message, field=exc.field)
-    return _error_page(request, exc.status_code, exc.message)
+    return _error_page(request, exc.status_code, t(request, exc.message))
 
 
 def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
