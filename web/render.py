@@ -20,12 +20,17 @@ LANG_COOKIE = "lang"
 NAVIGATION: dict[str, tuple[tuple[str, str], ...]] = {
     "anonymous": (("/", "Home"), ("/offer", "Offer a flat")),
     "landlord": (("/portal", "My flats"), ("/offer", "Offer a flat")),
-    "social_worker": (("/dashboard", "Dashboard"),),
-    "staff": (("/dashboard", "Dashboard"), ("/staff/flats", "Flats")),
+    "social_worker": (("/dashboard", "Dashboard"), ("/households", "Households")),
+    "staff": (
+        ("/dashboard", "Dashboard"),
+        ("/staff/flats", "Flats"),
+        ("/households", "Households"),
+    ),
     "platform_member": (("/dashboard", "Dashboard"),),
     "admin": (
         ("/dashboard", "Dashboard"),
         ("/staff/flats", "Flats"),
+        ("/households", "Households"),
         ("/admin/users", "Users"),
         ("/admin/organisations", "Organisations"),
         ("/admin/mail", "Mail (admin)"),
