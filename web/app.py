@@ -8,7 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
-from litestar import Litestar, Request, get
+from litestar import Litestar, Request, Router, get
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.di import NamedDependency
@@ -18,6 +18,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Template
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
+from litestar.types import ControllerRouterHandler
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -79,6 +80,27 @@ def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
+ROUTES: list[ControllerRouterHandler] = [
+    home,
+    health,
+    AccountController,
+    InboxController,
+    MailController,
+    *landlord_pages.ROUTES,
+    *staff_pages.ROUTES,
+    *admin_pages.ROUTES,
+    *household_pages.ROUTES,
+    *matching_pages.ROUTES,
+    *signoff_pages.ROUTES,
+    *offer_pages.ROUTES,
+    *landlord_offer_pages.ROUTES,
+    *api_offers.ROUTES,
+    *api_flats.ROUTES,
+    *api_households.ROUTES,
+    *api_matching.ROUTES,
+]
+
+
 def _template_engine(engine: JinjaTemplateEngine) -> None:
     i18n.install(engine.engine)
 
@@ -103,23 +125,9 @@ def create_app(
     secure = settings.secure_cookies
     return Litestar(
         route_handlers=[
-            home,
-            health,
-            AccountController,
-            InboxController,
-            MailController,
-            *landlord_pages.ROUTES,
-            *staff_pages.ROUTES,
-            *admin_pages.ROUTES,
-            *household_pages.ROUTES,
-            *matching_pages.ROUTES,
-            *signoff_pages.ROUTES,
-            *offer_pages.ROUTES,
-            *landlord_offer_pages.ROUTES,
-            *api_offers.ROUTES,
-            *api_flats.ROUTES,
-            *api_households.ROUTES,
-            *api_matching.ROUTES,
+            # One router for every page and API handler: Litestar 2.25 wraps a sync handler
+            # twice when a second handler joins its path at the app level.
+            Router(path="/", route_handlers=ROUTES),
             create_static_files_router(path="/static", directories=[HERE / "static"]),
         ],
         dependencies={"db": provide_session},
