@@ -1,17 +1,25 @@
-"""Role guards for every route, read from the signed session cookie."""
+"""Role guards for every route: the signed session cookie, checked against the account.
+
+The cookie says who logged in and with which role; each guarded request also checks that
+the account is still active with that role, so deactivating a user ends their sessions.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
+import anyio
+import sqlalchemy as sa
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
+from sqlmodel import col
 
 from agency.enums import UserRole
+from agency.models import User
 
-Guard = Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]
+Guard = Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], Awaitable[None]]
 
 
 def session_data(connection: ASGIConnection[Any, Any, Any, Any]) -> dict[str, Any]:
@@ -30,14 +38,29 @@ def requires(*roles: UserRole) -> Guard:
     """A guard letting in only logged-in users of `roles` (401 when not logged in, else 403)."""
     allowed = {r.value for r in roles}
 
-    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
         role = session_role(connection)
         if role is None:
             raise NotAuthorizedException("log in first")
+        uid = session_data(connection).get("uid")
+        engine = connection.app.state.runtime.engine
+        if not await anyio.to_thread.run_sync(_account_holds, engine, uid, role):
+            connection.clear_session()
+            raise NotAuthorizedException("the account is no longer active")
         if role not in allowed:
             raise PermissionDeniedException("your role has no access here")
 
     return guard
+
+
+def _account_holds(engine: sa.Engine, uid: Any, role: str) -> bool:
+    """Whether user `uid` is still active and still has `role` (one primary-key read)."""
+    if not isinstance(uid, int):
+        return False
+    query = sa.select(col(User.active), col(User.role)).where(col(User.id) == uid)
+    with engine.connect() as conn:
+        row = conn.execute(query).first()
+    return row is not None and bool(row[0]) and str(row[1]) == role
 
 
 STAFF = requires(UserRole.staff, UserRole.admin)

@@ -128,3 +128,17 @@ def test_tokens() -> None:
         except BadToken:
             continue
         raise AssertionError("a bad token was accepted")
+
+
+def test_deactivating_a_user_ends_their_session(
+    client: TestClient[Any], users: dict[str, User], web_engine: Engine
+) -> None:
+    login(client, "staff@example.cz")
+    assert client.get("/staff/flats").status_code == 200
+    with session_scope(web_engine) as session:
+        user = session.get(User, users["staff"].id)
+        assert user is not None
+        user.active = False
+    response = client.get("/staff/flats", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"].startswith("/login")
+    assert "Přihlášen(a)" not in client.get("/").text
