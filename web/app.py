@@ -123,6 +123,7 @@ def create_app(
         hasher=hasher or make_hasher(),
     )
     secure = settings.secure_cookies
+    on_startup, on_shutdown = _in_process_scheduler(settings, rt.engine)
     return Litestar(
         route_handlers=[
             # One router for every page and API handler: Litestar 2.25 wraps a sync handler
@@ -154,4 +155,25 @@ def create_app(
         exception_handlers=EXCEPTION_HANDLERS,
         logging_config=LoggingConfig(log_exceptions="always"),
         debug=settings.debug,
+        on_startup=on_startup,
+        on_shutdown=on_shutdown,
     )
+
+
+def _in_process_scheduler(settings: Settings, engine: Engine) -> tuple[list[Any], list[Any]]:
+    """The embedded default runs the scheduler in the web process; elsewhere `agency
+    scheduler` runs it once for all web workers (never one per worker)."""
+    if not (settings.run_scheduler and settings.is_sqlite):
+        return [], []
+    from web.scheduler import build_job_context, start_in_process, stop
+
+    handles: list[Any] = []
+
+    def start(_: Litestar) -> None:
+        handles.append(start_in_process(build_job_context(settings, engine=engine)))
+
+    def shutdown(_: Litestar) -> None:
+        while handles:
+            stop(handles.pop())
+
+    return [start], [shutdown]

@@ -171,6 +171,15 @@ def _safe_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+def _add_scheduler_command() -> None:
+    from web.scheduler import scheduler_command
+
+    cli.add_command(scheduler_command)
+
+
+_add_scheduler_command()
+
+
 def _add_matching_commands() -> None:
     try:
         from matching.cli import match

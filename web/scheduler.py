@@ -3,11 +3,13 @@
 Jobs are declared by each package (`<package>/jobs.py`, a `JOBS` list of `JobSpec`) and kept
 in APScheduler's SQLAlchemy job store in the application's own database. On PostgreSQL a
 session-level advisory lock on a dedicated connection elects the active scheduler; the others
-poll and take over when its connection drops. SQLite has one process anyway.
+poll and take over when its connection drops. On SQLite a file lock beside the database does
+the same.
 """
 
 from __future__ import annotations
 
+import fcntl
 import importlib
 import logging
 import os
@@ -15,7 +17,8 @@ import signal
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from pathlib import Path
+from typing import IO, Any, Protocol
 
 import click
 import sqlalchemy as sa
@@ -30,7 +33,6 @@ from sqlalchemy.pool import NullPool
 
 from agency.db import make_engine
 from agency.models.base import utcnow
-from notifications.config import mail_config_from_env
 from notifications.runtime import JobContext, JobSpec, install_context
 from notifications.senders import make_sender
 from web.settings import Settings, load_settings
@@ -54,8 +56,13 @@ def collect_jobs(modules: tuple[str, ...] = JOB_MODULES) -> list[JobSpec]:
 
 def build_scheduler(engine: Engine) -> BackgroundScheduler:
     """A scheduler whose jobs live in `engine`'s database; one run of a job at a time."""
+    # The job store disposes its engine at shutdown: give it its own, not the app's pool.
+    url = engine.url.render_as_string(hide_password=False)
+    store = SQLAlchemyJobStore(
+        engine=make_engine(url, poolclass=NullPool), tablename=JOBSTORE_TABLE
+    )
     return BackgroundScheduler(
-        jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename=JOBSTORE_TABLE)},
+        jobstores={"default": store},
         executors={"default": ThreadPoolExecutor(4)},
         # A job missed while no scheduler ran still runs once, when one becomes active.
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 6 * 3600},
@@ -76,11 +83,7 @@ def sync_jobs(scheduler: BackgroundScheduler, specs: list[JobSpec], *, now: date
     for spec in specs:
         trigger = make_trigger(spec)
         stored = scheduler.get_job(spec.id)
-        if (
-            stored is None
-            or stored.func_ref != spec.func
-            or _same(stored.trigger, trigger) is False
-        ):
+        if stored is None or stored.func_ref != spec.func or not _same(stored.trigger, trigger):
             scheduler.add_job(spec.func, trigger=trigger, id=spec.id, replace_existing=True)
         if spec.run_at_start:
             scheduler.modify_job(spec.id, next_run_time=now)
@@ -105,7 +108,7 @@ class Leadership(Protocol):
 
 
 class SingleProcess:
-    """SQLite: one process writes the database, so it simply leads."""
+    """An in-memory SQLite database has one process by definition."""
 
     def try_acquire(self) -> bool:
         return True
@@ -115,6 +118,37 @@ class SingleProcess:
 
     def release(self) -> None:
         return None
+
+
+class FileLock:
+    """SQLite: an exclusive `flock` on a file beside the database, freed when the process dies.
+
+    Keeps a second process (another web worker, a stray `agency scheduler`) standing by.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._handle: IO[bytes] | None = None
+
+    def try_acquire(self) -> bool:
+        if self._handle is not None:
+            return True  # a second flock from this process would conflict with the first
+        handle = self.path.open("ab")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            return False
+        self._handle = handle
+        return True
+
+    def still_held(self) -> bool:
+        return self._handle is not None
+
+    def release(self) -> None:
+        handle, self._handle = self._handle, None
+        if handle is not None:
+            handle.close()  # closing the file drops the lock
 
 
 class AdvisoryLock:
@@ -168,8 +202,12 @@ class AdvisoryLock:
 
 
 def leadership_for(engine: Engine) -> Leadership:
+    """How this process learns whether it is the one scheduler of `engine`'s database."""
     if engine.dialect.name == "postgresql":
         return AdvisoryLock(engine)
+    database = engine.url.database
+    if database and database != ":memory:":
+        return FileLock(Path(f"{database}.scheduler-lock"))
     return SingleProcess()
 
 
@@ -189,17 +227,29 @@ class SchedulerRunner:
         """Block until `stop()`; lead whenever this process can."""
         install_context(self.context)
         leadership = leadership_for(self.context.engine)
+        waiting = False
         try:
             while not self._stop.is_set():
                 if leadership.try_acquire():
-                    self._lead(leadership)
-                else:
-                    self._stop.wait(self.poll_seconds)
+                    waiting = False
+                    self._lead_or_pause(leadership)
+                    continue
+                if not waiting:
+                    log.info("scheduler standing by (pid %s)", os.getpid())
+                    waiting = True
+                self._stop.wait(self.poll_seconds)
         finally:
             leadership.release()
 
     def stop(self) -> None:
         self._stop.set()
+
+    def _lead_or_pause(self, leadership: Leadership) -> None:
+        try:
+            self._lead(leadership)
+        except Exception:  # e.g. the database went away while starting: try again later
+            log.exception("scheduler failed; trying again in %s s", self.poll_seconds)
+            self._stop.wait(self.poll_seconds)
 
     def _lead(self, leadership: Leadership) -> None:
         scheduler = build_scheduler(self.context.engine)
@@ -226,11 +276,10 @@ class SchedulerHandle:
 
 def build_job_context(settings: Settings, *, engine: Engine | None = None) -> JobContext:
     """The engine, mail settings and sender the jobs use, from the settings."""
-    mail = getattr(settings, "mail", None) or mail_config_from_env(
-        os.environ, var_dir=settings.var_dir
-    )
     return JobContext(
-        engine=engine or make_engine(settings.database_url), mail=mail, sender=make_sender(mail)
+        engine=engine or make_engine(settings.database_url),
+        mail=settings.mail,
+        sender=make_sender(settings.mail),
     )
 
 

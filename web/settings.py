@@ -24,7 +24,7 @@ class Settings:
     secure_cookies: bool = False
     base_url: str = "http://127.0.0.1:8000"
     mail: MailConfig = field(default_factory=MailConfig)
-    run_scheduler: bool = True
+    run_scheduler: bool = False
 
     @property
     def is_sqlite(self) -> bool:

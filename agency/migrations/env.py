@@ -14,6 +14,15 @@ config = context.config
 target_metadata = metadata()
 
 
+# Tables that live in the database but belong to no model: APScheduler's job store.
+UNMANAGED_TABLES = frozenset({"apscheduler_jobs"})
+
+
+def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
+    """Leave the unmanaged tables out of autogenerate and `alembic check`."""
+    return not (type_ == "table" and name in UNMANAGED_TABLES)
+
+
 def render_item(type_: str, obj: Any, autogen_context: Any) -> str | Literal[False]:
     """Render the product's column types as plain SQLAlchemy ones in migration files."""
     if type_ == "type" and isinstance(obj, AwareDateTime):
@@ -31,6 +40,7 @@ def run_with(connection: Any) -> None:
         target_metadata=target_metadata,
         render_as_batch=True,
         render_item=render_item,
+        include_name=include_name,
         compare_type=True,
     )
     with context.begin_transaction():
