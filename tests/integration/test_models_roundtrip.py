@@ -160,6 +160,9 @@ SAMPLES: dict[str, Callable[[dict[str, int]], SQLModel]] = {
         to_status="available",
         details={"a": [1]},
     ),
+    "login_attempt": lambda p: m.LoginAttempt(
+        email="eva@example.cz", ip="2001:db8::1", success=False, at=WHEN
+    ),
     "setting": lambda p: m.Setting(key="offer_expiry_days", value={"days": 14}),
     "outbox": lambda p: OutboxMessage(
         event_key="flat_received:1",
