@@ -11,6 +11,7 @@ from agency.db import session_scope
 from agency.enums import FlatStatus, UserRole
 from agency.models import Flat, Municipality, User
 from agency.models.base import utcnow
+from agency.services.offers import expire_offers, remind_expiring_offers
 from notifications.formatting import LOCAL_TIME
 from notifications.runtime import JobSpec, job_context
 from notifications.service import notify
@@ -24,7 +25,32 @@ JOBS: list[JobSpec] = [
         trigger="cron",
         trigger_args={"hour": 7, "minute": 0, "timezone": "Europe/Prague"},
     ),
+    JobSpec(
+        id="agency.expire_offers",
+        func="agency.jobs:expire_offers_job",
+        trigger="interval",
+        trigger_args={"minutes": 15},
+        run_at_start=True,
+    ),
+    JobSpec(
+        id="agency.remind_expiring_offers",
+        func="agency.jobs:remind_expiring_offers_job",
+        trigger="cron",
+        trigger_args={"hour": 8, "minute": 0, "timezone": "Europe/Prague"},
+    ),
 ]
+
+
+def expire_offers_job() -> int:
+    """Offers nobody answered in time become expired; flat and household go back."""
+    with session_scope(job_context().engine) as session:
+        return expire_offers(session, now=utcnow())
+
+
+def remind_expiring_offers_job() -> int:
+    """Remind whoever has not answered an offer that expires soon (once per party)."""
+    with session_scope(job_context().engine) as session:
+        return remind_expiring_offers(session, now=utcnow())
 
 
 def stale_listings_job() -> int:
@@ -59,7 +85,7 @@ def notify_stale_listings(
                 "days_available": (now - since).days,
                 "rent": flat.rent,
             },
-            link=f"/flats/{flat.id}",
+            link=f"/staff/flats/{flat.id}",
             now=now,
         )
         reported += queued.in_app > 0 or queued.emails > 0

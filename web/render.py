@@ -20,17 +20,24 @@ LANG_COOKIE = "lang"
 NAVIGATION: dict[str, tuple[tuple[str, str], ...]] = {
     "anonymous": (("/", "Home"), ("/offer", "Offer a flat")),
     "landlord": (("/portal", "My flats"), ("/offer", "Offer a flat")),
-    "social_worker": (("/dashboard", "Dashboard"), ("/households", "Households")),
+    "social_worker": (
+        ("/dashboard", "Dashboard"),
+        ("/households", "Households"),
+        ("/offers", "Proposals and offers"),
+        ("/matching/runs/new", "Run matching"),
+    ),
     "staff": (
         ("/dashboard", "Dashboard"),
         ("/staff/flats", "Flats"),
         ("/households", "Households"),
+        ("/signoff", "Sign-off"),
     ),
     "platform_member": (("/dashboard", "Dashboard"),),
     "admin": (
         ("/dashboard", "Dashboard"),
         ("/staff/flats", "Flats"),
         ("/households", "Households"),
+        ("/signoff", "Sign-off"),
         ("/admin/users", "Users"),
         ("/admin/organisations", "Organisations"),
         ("/admin/mail", "Mail (admin)"),

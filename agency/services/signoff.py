@@ -5,7 +5,9 @@ Approval sends the offer to the landlord and to the household's social worker.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from urllib.parse import quote
 
 from sqlmodel import Session
 
@@ -56,7 +58,13 @@ def _record_signoff(session: Session, match: Match, reviewer: User, reason: str 
 
 
 def approve_match(
-    session: Session, *, match_id: int, reviewer: User, now: datetime, base_url: str = ""
+    session: Session,
+    *,
+    match_id: int,
+    reviewer: User,
+    now: datetime,
+    base_url: str = "",
+    landlord_link: Callable[[int], str] | None = None,
 ) -> Match:
     """Sign off a proposal made by someone else: the offer goes to the landlord and the
     household, and the flat and household are `offered` until it is answered or expires."""
@@ -81,12 +89,26 @@ def approve_match(
     ):
         change_status(session, record, target, entity=entity, actor_id=reviewer.id, now=now)
     _record_signoff(session, match, reviewer, None)
-    _notify_approved(session, locked, reviewer, now, base_url)
+    _notify_approved(session, locked, reviewer, now, base_url, landlord_link)
     return match
 
 
+def _answer_url(
+    landlord_id: int, portal: str, base_url: str, landlord_link: Callable[[int], str] | None
+) -> str:
+    """A login link that opens the offer (landlords log in by link, not by password)."""
+    if landlord_link is None:
+        return f"{base_url}{portal}"
+    return f"{landlord_link(landlord_id)}&next={quote(portal, safe='/')}"
+
+
 def _notify_approved(
-    session: Session, locked: Locked, reviewer: User, now: datetime, base_url: str
+    session: Session,
+    locked: Locked,
+    reviewer: User,
+    now: datetime,
+    base_url: str,
+    landlord_link: Callable[[int], str] | None,
 ) -> None:
     match, flat, household = locked.match, locked.flat, locked.household
     address, ref = address_of(session, flat), household_ref(household.id or 0)
@@ -104,7 +126,7 @@ def _notify_approved(
             "address": address,
             "persons": persons_in(session, household.id or 0),
             "answer_by": answer_by,
-            "answer_url": f"{base_url}{portal}",
+            "answer_url": _answer_url(landlord.id or 0, portal, base_url, landlord_link),
         },
         link=portal,
         now=now,

@@ -356,3 +356,25 @@ def test_pages_speak_english_when_chosen(client: TestClient[Any], world: World) 
     client.get("/lang/en")
     page = client.get(f"/households/{world.household}/flats")
     assert "Find flats" in page.text and "Propose this flat" in page.text
+
+
+def test_the_offer_email_logs_the_landlord_into_the_offer(
+    client: TestClient[Any], world: World, web_engine: Engine
+) -> None:
+    from urllib.parse import urlsplit
+
+    from notifications.models import OutboxMessage
+
+    match_id = _approved(client, world)
+    with session_scope(web_engine) as session:
+        row = session.exec(
+            select(OutboxMessage).where(OutboxMessage.event_key == f"offer_to_landlord:{match_id}")
+        ).one()
+        url = str((row.context or {})["answer_url"])
+    assert "/auth/link?token=" in url and url.endswith(f"&next=/portal/offers/{match_id}")
+    submit(client, "/", "/logout", {})
+    parts = urlsplit(url)
+    response = client.get(f"{parts.path}?{parts.query}", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/portal/offers/{match_id}"
+    assert client.get(f"/portal/offers/{match_id}").status_code == 200

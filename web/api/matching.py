@@ -34,6 +34,7 @@ from agency.services.signoff import approve_match, reject_match
 from web.api.flats import WholeNumber, json_body
 from web.deps import commit, runtime
 from web.guards import SOCIAL, STAFF
+from web.pages.landlord_forms import magic_links
 from web.pages.staff_common import RecordId, acting_user
 
 API = "/api/v1"
@@ -222,7 +223,14 @@ def approve(
     """Sign off a proposal of someone else (403 for one's own: four eyes)."""
     user = acting_user(request, db)
     base_url = runtime(state).settings.base_url
-    match = approve_match(db, match_id=match_id, reviewer=user, now=utcnow(), base_url=base_url)
+    match = approve_match(
+        db,
+        match_id=match_id,
+        reviewer=user,
+        now=utcnow(),
+        base_url=base_url,
+        landlord_link=lambda landlord_id: magic_links(state)(landlord_id).url,
+    )
     commit(db)
     return match_read(match)
 

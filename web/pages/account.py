@@ -101,6 +101,7 @@ class AccountController(Controller):
         db: NamedDependency[Session],
         state: State,
         token: Annotated[str, QueryParameter(max_length=500)],
+        next: Annotated[str | None, QueryParameter(max_length=300)] = None,
     ) -> Template | Redirect:
         rt = runtime(state)
         try:
@@ -115,7 +116,7 @@ class AccountController(Controller):
         user = landlord_user(db, landlord)
         commit(db)
         log_in(request, user)
-        return see_other("/portal")
+        return see_other(safe_next(next, "/portal"))
 
     @get("/lang/{code:str}", sync_to_thread=False)
     def switch_language(

@@ -19,6 +19,7 @@ from agency.enums import BarrierStage, HouseholdCloseReason
 from agency.errors import Conflict, InvalidInput
 from agency.models import BarrierCategory, Intervention, User
 from agency.models.base import utcnow
+from agency.services.exits import close_household_and_release
 from agency.services.household_barriers import (
     active_categories,
     active_interventions,
@@ -30,7 +31,6 @@ from agency.services.household_queries import (
     load_household,
 )
 from agency.services.households import (
-    close_household,
     is_staff,
     queue_household,
     record_view,
@@ -177,8 +177,8 @@ def household_close(
     note = form.values.get("close_note")
     translated(
         request,
-        lambda: close_household(
-            db, actor=user, household_id=household_id, reason=reason, note=note
+        lambda: close_household_and_release(
+            db, actor=user, household_id=household_id, reason=reason, note=note, now=utcnow()
         ),
     )
     commit(db)

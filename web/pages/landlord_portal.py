@@ -19,7 +19,8 @@ from agency.enums import FlatStatus, LeaseStatus, MatchStatus, VettingDecision, 
 from agency.errors import Conflict, InvalidInput
 from agency.models import Flat
 from agency.models.base import utcnow
-from agency.services.flats import EDITABLE, update_submitted_flat, withdraw_flat
+from agency.services.exits import withdraw_flat_from_matching
+from agency.services.flats import EDITABLE, update_submitted_flat
 from agency.services.landlords import flat_overview, get_landlord_flat, list_landlord_flats
 from web.deps import commit, current_user
 from web.guards import LANDLORD
@@ -161,7 +162,7 @@ class LandlordPortal(Controller):
     ) -> Template | Redirect:
         landlord_id, user_id = _actor(request, db)
         try:
-            withdraw_flat(
+            withdraw_flat_from_matching(
                 db, landlord_id=landlord_id, flat_id=flat_id, actor_id=user_id, now=utcnow()
             )
         except Conflict as exc:

@@ -24,6 +24,7 @@ from agency.services.signoff import approve_match, reject_match
 from web.deps import commit, runtime
 from web.forms import Form, FormField, FormResult
 from web.guards import STAFF
+from web.pages.landlord_forms import magic_links
 from web.pages.placement_common import LABELS, need_texts
 from web.pages.staff_common import RecordId, acting_user, translated
 from web.render import page, request_language, see_other, t
@@ -99,7 +100,14 @@ def approve(
     user = acting_user(request, db)
     base_url = runtime(state).settings.base_url
     try:
-        approve_match(db, match_id=match_id, reviewer=user, now=utcnow(), base_url=base_url)
+        approve_match(
+            db,
+            match_id=match_id,
+            reviewer=user,
+            now=utcnow(),
+            base_url=base_url,
+            landlord_link=lambda landlord_id: magic_links(state)(landlord_id).url,
+        )
         commit(db)
     except (Conflict, Forbidden) as exc:
         db.rollback()
