@@ -25,6 +25,7 @@ from agency.enums import UserRole
 from agency.migrate import upgrade
 from agency.models import User
 from agency.passwords import make_hasher
+from notifications.config import MailConfig
 from tests.factories import Factory
 from tests.webutil import PASSWORD
 from web.app import create_app
@@ -185,7 +186,12 @@ def web_engine(fresh_engine: Engine) -> Engine:
 @pytest.fixture
 def client(web_engine: Engine, tmp_path: Path) -> Iterator[TestClient[Litestar]]:
     """The whole app over a fresh database, with cheap password hashing."""
-    settings = Settings(database_url="sqlite://", secret_key="test-secret", var_dir=tmp_path)
+    settings = Settings(
+        database_url="sqlite://",
+        secret_key="test-secret",
+        var_dir=tmp_path,
+        mail=MailConfig(backend="file", mail_dir=tmp_path / "mail"),
+    )
     app = create_app(settings, engine=web_engine, hasher=make_hasher(cheap=True))
     with TestClient(app) as test_client:
         yield test_client
