@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from matching.columns import Columns, Csr, member
-from matching.geo import cell_id, cell_rc, haversine_km, planar_km_sq
+from matching.geo import CELL_DEG, cell_id, cell_rc, haversine_km, planar_km_sq
 from matching.instance import CONSTRAINTS, Policy
 
 I64 = npt.NDArray[np.int64]
@@ -122,6 +122,21 @@ def _area_route(cols: Columns, hsel: B, q: _Query) -> tuple[I64, I64]:
     return np.concatenate([h1, h2[~dup]]), np.concatenate([f1, f2[~dup]])
 
 
+def _row_columns(rows: I64, lat: F64, lon: F64, reach: F64) -> tuple[I64, I64]:
+    """Grid columns a circle can touch within each grid row (its chord, with a margin),
+    so that corner cells of the bounding box are not searched."""
+    lo = rows * CELL_DEG - 90.0
+    hi = lo + CELL_DEG
+    inside = (lat >= lo) & (lat < hi)
+    dy = np.where(inside, 0.0, np.minimum(np.abs(lat - lo), np.abs(lat - hi))) * 111.0
+    half = np.sqrt(np.maximum(reach * reach - dy * dy, 0.0)) * 1.02 + 0.05
+    half = np.where(reach > 100.0, reach, half)  # the chord shortcut only for local radii
+    dlon = half / (111.0 * np.maximum(np.cos(np.radians(lat)), 0.05))
+    _, c0 = cell_rc(lat, lon - dlon)
+    _, c1 = cell_rc(lat, lon + dlon)
+    return c0, c1
+
+
 def _radius_route(cols: Columns, hsel: B, q: _Query, margin: float) -> tuple[I64, I64, F64]:
     """Pairs within the anchor radius (times ``1 + margin``) not already in an accepted area."""
     hh, fl = cols.hh, cols.fl
@@ -129,11 +144,11 @@ def _radius_route(cols: Columns, hsel: B, q: _Query, margin: float) -> tuple[I64
     reach = hh.a_km[anchored] * (1.0 + margin)
     lat, lon = hh.a_lat[anchored], hh.a_lon[anchored]
     dlat = reach / 111.0
-    dlon = reach / (111.0 * np.maximum(np.cos(np.radians(lat)), 0.05))
-    r0, c0 = cell_rc(lat - dlat, lon - dlon)
-    r1, c1 = cell_rc(lat + dlat, lon + dlon)
+    r0, _ = cell_rc(lat - dlat, lon)
+    r1, _ = cell_rc(lat + dlat, lon)
     row_owner, rows = expand_ranges(r0, r1 + 1)
-    col_owner, cols_ = expand_ranges(c0[row_owner], c1[row_owner] + 1)
+    c0, c1 = _row_columns(rows, lat[row_owner], lon[row_owner], reach[row_owner])
+    col_owner, cols_ = expand_ranges(c0, c1 + 1)
     owner = row_owner[col_owner]
     cells = cell_id(rows[col_owner], cols_)
     fr, fc = cell_rc(fl.lat, fl.lon)

@@ -181,10 +181,8 @@ _add_scheduler_command()
 
 
 def _add_matching_commands() -> None:
-    try:
-        from matching.cli import match
-    except ImportError:  # the engine's CLI is optional while it is being built
-        return
+    from matching.cli import match
+
     cli.add_command(match)
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
 import pytest
 
-from matching import Policy, SolveOptions, solve
+from matching import Anchor, Policy, SolveOptions, solve
 from matching.columns import build_columns
 from matching.compat import BIT, candidate_pairs
 from matching.engine import prepare
@@ -136,3 +137,27 @@ def test_matched_explanations_list_alternatives() -> None:
             assert alt.fit == fit(inst, h, fpos[alt.flat_id])
         fits = [alt.fit for alt in a.alternatives]
         assert fits == sorted(fits)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_radius_only_households_equal_reference(seed: int) -> None:
+    """Anchors anywhere in the area with radii from 0.5 to 40 km: the grid search must find
+    exactly the flats the great-circle rule accepts."""
+    rng = np.random.default_rng(seed)
+    inst = random_instance(seed, 50, 60, n_munis=6)
+    hs = tuple(
+        replace(
+            h,
+            anchor=Anchor(
+                49.5 + rng.uniform(0, 0.6), 15.0 + rng.uniform(0, 0.6), float(rng.uniform(0.5, 40))
+            ),
+            municipality_codes=("elsewhere",),
+            orp_codes=(),
+        )
+        for h in inst.households
+    )
+    inst = replace(inst, households=hs)
+    prep = prepare(inst)
+    engine = set(zip(prep.comp.h.tolist(), prep.comp.f.tolist(), strict=True))
+    assert engine == set(compatible_pairs(inst))
+    assert engine
