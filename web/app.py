@@ -26,20 +26,26 @@ from agency.db import make_engine, metadata
 from agency.passwords import make_hasher
 from agency.reference import GAZETTEER_ATTRIBUTION
 from web import i18n
+from web.api import after_move as api_after_move
 from web.api import flats as api_flats
 from web.api import households as api_households
 from web.api import matching as api_matching
 from web.api import offers as api_offers
+from web.api import summaries as api_summaries
 from web.deps import Runtime, provide_session
 from web.errors import EXCEPTION_HANDLERS
 from web.pages import admin as admin_pages
 from web.pages import households as household_pages
 from web.pages import landlord as landlord_pages
 from web.pages import landlord_offers as landlord_offer_pages
+from web.pages import leases as lease_pages
 from web.pages import matching as matching_pages
 from web.pages import offers as offer_pages
 from web.pages import signoff as signoff_pages
 from web.pages import staff as staff_pages
+from web.pages import summaries as summary_pages
+from web.pages import taxonomy as taxonomy_pages
+from web.pages import visits as visit_pages
 from web.pages.account import AccountController
 from web.pages.inbox import InboxController
 from web.pages.mail import MailController
@@ -94,10 +100,16 @@ ROUTES: list[ControllerRouterHandler] = [
     *signoff_pages.ROUTES,
     *offer_pages.ROUTES,
     *landlord_offer_pages.ROUTES,
+    *lease_pages.ROUTES,
+    *visit_pages.ROUTES,
+    *taxonomy_pages.ROUTES,
+    *summary_pages.ROUTES,
     *api_offers.ROUTES,
     *api_flats.ROUTES,
     *api_households.ROUTES,
     *api_matching.ROUTES,
+    *api_after_move.ROUTES,
+    *api_summaries.ROUTES,
 ]
 
 
