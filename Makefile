@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 PYTEST_ARGS ?= -n 2
 
-.PHONY: run test lint types pytest bench install install-dev clean
+.PHONY: run test lint types pytest bench bench-summary install install-dev clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,10 @@ pytest: install-dev
 ## make bench: the matching engine's benchmark (national and regional scale).
 bench: install-dev
 	$(BIN)/python -m matching.bench $(BENCH_ARGS)
+
+## make bench-summary: a national-scale half-year summary on PostgreSQL (own database).
+bench-summary: install-dev
+	$(BIN)/python -m agency.bench_summary $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

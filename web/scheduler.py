@@ -39,7 +39,7 @@ from web.settings import Settings, load_settings
 
 log = logging.getLogger(__name__)
 
-JOB_MODULES = ("notifications.jobs", "agency.jobs")
+JOB_MODULES = ("notifications.jobs", "agency.jobs", "agency.summary_jobs")
 JOBSTORE_TABLE = "apscheduler_jobs"  # not a model: excluded from `alembic check`
 LOCK_KEY = 0x53524131  # pg_try_advisory_lock key of the active scheduler ("SRA1")
 _TRIGGERS: dict[str, type[BaseTrigger]] = {"interval": IntervalTrigger, "cron": CronTrigger}

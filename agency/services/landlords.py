@@ -4,8 +4,9 @@ shows them of their own flats (never anyone else's)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -15,11 +16,13 @@ from agency.errors import NotFound
 from agency.models import (
     AuditEntry,
     Flat,
+    GuaranteeClaim,
     HouseholdMember,
     Landlord,
     Lease,
     Match,
     Municipality,
+    RentPayment,
     Vetting,
 )
 from agency.services.gazetteer import get_municipality
@@ -171,6 +174,8 @@ class FlatOverview:
     vetting: Vetting | None
     offers: list[Offer]
     leases: list[Lease]
+    payments: list[RentPayment] = field(default_factory=list)
+    claims: list[GuaranteeClaim] = field(default_factory=list)
 
 
 def flat_overview(session: Session, *, landlord_id: int | None, flat_id: int) -> FlatOverview:
@@ -189,7 +194,22 @@ def flat_overview(session: Session, *, landlord_id: int | None, flat_id: int) ->
         vetting=vetting,
         offers=_offers(session, flat_id),
         leases=list(leases),
+        payments=_flat_rows(session, RentPayment, flat_id, RentPayment.paid_on),
+        claims=_flat_rows(session, GuaranteeClaim, flat_id, GuaranteeClaim.claimed_on),
     )
+
+
+def _flat_rows(session: Session, model: Any, flat_id: int, order: Any) -> list[Any]:
+    """The flat's rent payments or guarantee claims over all its leases, newest first:
+    the landlord sees what was paid for the flat, never who the household is."""
+    query = (
+        select(model)
+        .join(Lease, col(Lease.id) == col(model.lease_id))
+        .where(col(Lease.flat_id) == flat_id)
+        .order_by(col(order).desc())
+        .limit(60)
+    )
+    return list(session.exec(query).all())
 
 
 def _offers(session: Session, flat_id: int) -> list[Offer]:

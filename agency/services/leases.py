@@ -6,11 +6,41 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
-from sqlmodel import Session
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
 
-from agency.enums import DepositPayer, FlatStatus, HouseholdStatus, LeaseModel, MatchStatus
-from agency.errors import InvalidInput
-from agency.models import Flat, Household, Landlord, Lease, User
+from agency.enums import (
+    AuditAction,
+    BarrierSource,
+    BarrierStage,
+    DepositPayer,
+    FlatStatus,
+    HouseholdCloseReason,
+    HouseholdStatus,
+    LeaseEndReason,
+    LeaseModel,
+    LeaseStatus,
+    MatchStatus,
+)
+from agency.errors import Conflict, InvalidInput, NotFound
+from agency.models import (
+    AuditEntry,
+    Flat,
+    GuaranteeClaim,
+    Household,
+    Landlord,
+    Lease,
+    LeaseRenewal,
+    Municipality,
+    RentCharge,
+    RentPayment,
+    User,
+)
+from agency.models.base import utcnow
+from agency.services import rent
+from agency.services.audit import record_audit
+from agency.services.barriers import record_barrier
+from agency.services.households import visible_to
 from agency.services.matches import (
     Locked,
     address_of,
@@ -20,8 +50,10 @@ from agency.services.matches import (
     user_of,
 )
 from agency.services.status import change_status
+from agency.services.support import default_template, generate_schedule
 from notifications.service import Recipient, notify
 
+ENTITY = "lease"
 DEFAULT_TERM_MONTHS = 12
 DEFAULT_GUARANTEE = (
     "Agentura ručí pronajímateli za nájemné a škody po celou dobu nájmu "
@@ -121,6 +153,7 @@ def create_lease(
         (household, HouseholdStatus.housed, "household"),
     ):
         change_status(session, record, target, entity=entity, actor_id=actor_id, now=now)
+    start_support(session, lease)
     _notify_lease(session, locked, lease, now)
     return lease
 
@@ -151,3 +184,238 @@ def _notify_lease(session: Session, locked: Locked, lease: Lease, now: datetime)
             link=link,
             now=now,
         )
+
+
+# --- after the move: the schedule, listing, renewal and ending ---------------------------
+
+
+def start_support(session: Session, lease: Lease) -> None:
+    """The new lease's visit schedule from the default plan template (when one exists)."""
+    try:
+        template = default_template(session)
+    except NotFound:
+        return  # no template configured: the plan can be made later
+    generate_schedule(session, lease=lease, template=template)
+
+
+ENDING_SOON_DAYS = 60
+FAILED_ENDS: dict[LeaseEndReason, str] = {
+    LeaseEndReason.landlord_arrears: "rent_arrears",
+    LeaseEndReason.landlord_damage: "flat_defects",
+    LeaseEndReason.landlord_conflict: "neighbours_conflict",
+}
+
+
+@dataclass(frozen=True)
+class LeaseFilters:
+    ending_soon: bool = False
+    in_arrears: bool = False
+    orp_code: int | None = None
+    status: LeaseStatus | None = LeaseStatus.active
+
+
+@dataclass(frozen=True)
+class LeaseRow:
+    lease: Lease
+    household_name: str
+    street: str
+    municipality: str
+    orp_code: int
+    arrears: int
+
+
+def _lease_query(actor: User, filters: LeaseFilters, today: date) -> rent.AnySelect:
+    owed = rent.arrears_query(today).subquery()
+    query = (
+        sa.select(
+            Lease,
+            col(Household.reference_name),
+            col(Flat.street),
+            col(Municipality.name),
+            col(Municipality.orp_code),
+            sa.func.coalesce(owed.c.arrears, 0),
+        )
+        .join(Household, col(Household.id) == col(Lease.household_id))
+        .join(Flat, col(Flat.id) == col(Lease.flat_id))
+        .join(Municipality, col(Municipality.code) == col(Flat.municipality_code))
+        .outerjoin(owed, owed.c.id == col(Lease.id))
+        .where(visible_to(actor))
+    )
+    if filters.status is not None:
+        query = query.where(col(Lease.status) == filters.status)
+    if filters.ending_soon:
+        soon = today + timedelta(days=ENDING_SOON_DAYS)
+        query = query.where(col(Lease.end_date) >= today, col(Lease.end_date) <= soon)
+    if filters.in_arrears:
+        query = query.where(owed.c.arrears > 0)
+    if filters.orp_code is not None:
+        query = query.where(col(Municipality.orp_code) == filters.orp_code)
+    return query.order_by(col(Lease.end_date), col(Lease.id))
+
+
+def list_leases(
+    session: Session, *, actor: User, filters: LeaseFilters, today: date, page: int, per_page: int
+) -> tuple[list[LeaseRow], int]:
+    """One page of the leases `actor` may see, with arrears, and the total (two queries)."""
+    query = _lease_query(actor, filters, today)
+    total = session.execute(
+        sa.select(sa.func.count()).select_from(query.order_by(None).subquery())
+    ).scalar_one()
+    rows = session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
+    return [LeaseRow(*row) for row in rows], int(total)
+
+
+def get_lease(session: Session, *, actor: User, lease_id: int) -> Lease:
+    """The lease if `actor` works with its household, else NotFound."""
+    query = (
+        select(Lease)
+        .join(Household, col(Household.id) == col(Lease.household_id))
+        .where(col(Lease.id) == lease_id, visible_to(actor))
+    )
+    found = session.exec(query).first()
+    if found is None:
+        raise NotFound("This lease does not exist.")
+    return found
+
+
+@dataclass(frozen=True)
+class LeaseDetail:
+    row: LeaseRow
+    renewals: list[LeaseRenewal]
+    history: list[AuditEntry]
+    charges: list[RentCharge]
+    payments: list[RentPayment]
+    claims: list[GuaranteeClaim]
+
+
+def lease_detail(session: Session, *, actor: User, lease_id: int, today: date) -> LeaseDetail:
+    """The lease with its renewals, audit history and ledger (a fixed number of queries)."""
+    get_lease(session, actor=actor, lease_id=lease_id)
+    query = _lease_query(actor, LeaseFilters(status=None), today).where(col(Lease.id) == lease_id)
+    row = LeaseRow(*session.execute(query).one())
+    renewals = select(LeaseRenewal).where(LeaseRenewal.lease_id == lease_id)
+    history = select(AuditEntry).where(
+        AuditEntry.entity == ENTITY, AuditEntry.entity_id == lease_id
+    )
+    charges, payments, claims = rent.lease_ledger(session, lease_id=lease_id)
+    return LeaseDetail(
+        row=row,
+        renewals=list(session.exec(renewals.order_by(col(LeaseRenewal.id).desc())).all()),
+        history=list(session.exec(history.order_by(col(AuditEntry.id).desc())).all()),
+        charges=charges,
+        payments=payments,
+        claims=claims,
+    )
+
+
+def renew_lease(session: Session, *, actor: User, lease_id: int, new_end: date) -> LeaseRenewal:
+    """Extend an active lease to `new_end` (after the current end), recorded and audited."""
+    lease = get_lease(session, actor=actor, lease_id=lease_id)
+    if lease.status != LeaseStatus.active:
+        raise Conflict("Only an active lease can be renewed.")
+    current = lease.end_date or lease.start_date
+    if new_end <= current:
+        raise InvalidInput("The new end must be after the current end.", field="new_end")
+    renewal = LeaseRenewal(
+        lease_id=lease_id, previous_end=lease.end_date, new_end=new_end, renewed_by_id=actor.id
+    )
+    lease.end_date = new_end
+    session.add_all([lease, renewal])
+    session.flush()
+    record_audit(
+        session,
+        actor_id=actor.id,
+        action=AuditAction.update,
+        entity=ENTITY,
+        entity_id=lease_id,
+        reason="renewal",
+        details={"previous_end": str(renewal.previous_end), "new_end": str(new_end)},
+    )
+    return renewal
+
+
+@dataclass(frozen=True)
+class LeaseEnding:
+    reason: LeaseEndReason
+    ended_on: date
+    household_next: HouseholdStatus  # waiting (the need remains) or closed
+    flat_next: FlatStatus  # available or withdrawn
+    note: str | None = None
+
+
+def end_lease(session: Session, *, actor: User, lease_id: int, ending: LeaseEnding) -> Lease:
+    """End an active lease for a reason: the household back to waiting or closed, the flat
+    back to available or withdrawn; a failed tenancy is also a `sustain` barrier."""
+    lease = get_lease(session, actor=actor, lease_id=lease_id)
+    if lease.status != LeaseStatus.active:
+        raise Conflict("This lease has ended already.")
+    _check_ending(lease, ending)
+    note = (ending.note or "").strip()[:2000] or None
+    lease.status, lease.end_reason = LeaseStatus.ended, ending.reason
+    lease.ended_on, lease.end_note = ending.ended_on, note
+    session.add(lease)
+    session.flush()
+    record_audit(
+        session,
+        actor_id=actor.id,
+        action=AuditAction.status_change,
+        entity=ENTITY,
+        entity_id=lease_id,
+        from_status="active",
+        to_status="ended",
+        reason=ending.reason.value + (f": {note}" if note else ""),
+    )
+    _release(session, actor, lease, ending)
+    _failure_barrier(session, actor, lease, ending)
+    return lease
+
+
+def _check_ending(lease: Lease, ending: LeaseEnding) -> None:
+    if ending.ended_on < lease.start_date:
+        raise InvalidInput("The lease cannot end before it started.", field="ended_on")
+    if ending.household_next not in (HouseholdStatus.waiting, HouseholdStatus.closed):
+        raise InvalidInput("Choose one of the options.", field="household_next")
+    if ending.flat_next not in (FlatStatus.available, FlatStatus.withdrawn):
+        raise InvalidInput("Choose one of the options.", field="flat_next")
+
+
+def _release(session: Session, actor: User, lease: Lease, ending: LeaseEnding) -> None:
+    household = session.get(Household, lease.household_id)
+    flat = session.get(Flat, lease.flat_id)
+    assert household is not None and flat is not None  # foreign keys
+    reason = f"lease {lease.id} ended: {ending.reason.value}"
+    if ending.household_next == HouseholdStatus.closed:
+        household.close_reason = _CLOSE_REASONS.get(ending.reason, HouseholdCloseReason.other)
+        household.closed_at = utcnow()
+    for record, target, entity in (
+        (household, ending.household_next, "household"),
+        (flat, ending.flat_next, "flat"),
+    ):
+        change_status(session, record, target, entity=entity, actor_id=actor.id, reason=reason)
+
+
+_CLOSE_REASONS = {
+    LeaseEndReason.moved_on: HouseholdCloseReason.housed_elsewhere,
+    LeaseEndReason.regular_end: HouseholdCloseReason.need_ended,
+}
+
+
+def _failure_barrier(session: Session, actor: User, lease: Lease, ending: LeaseEnding) -> None:
+    code = FAILED_ENDS.get(ending.reason)
+    if code is None:
+        return
+    flat = session.get(Flat, lease.flat_id)
+    orp = session.get(Municipality, flat.municipality_code) if flat else None
+    record_barrier(
+        session,
+        category_code=code,
+        stage=BarrierStage.sustain,
+        source=BarrierSource.lease_end,
+        observed_on=ending.ended_on,
+        household_id=lease.household_id,
+        flat_id=lease.flat_id,
+        landlord_id=flat.landlord_id if flat else None,
+        orp_code=orp.orp_code if orp else None,
+        note=ending.note,
+        recorded_by_id=actor.id,
+    )

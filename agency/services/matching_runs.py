@@ -24,6 +24,7 @@ from agency.models import (
 from agency.models.base import utcnow
 from agency.services.households import get_household
 from agency.services.matching_input import Scope, agency_policy, build_instance, setting_value
+from agency.services.taxonomy import record_run_barriers
 
 __all__ = [
     "Scope",
@@ -119,7 +120,8 @@ def run_matching(
     policy: matching.Policy | None = None,
     options: matching.SolveOptions | None = None,
 ) -> MatchingRun:
-    """Run the engine over the scope and store who, when, what and the result."""
+    """Run the engine over the scope and store who, when, what and the result; the
+    structural barrier of each household it leaves unmatched is recorded (source engine)."""
     policy = policy or agency_policy(session)
     instance = build_instance(
         session, scope=scope, scope_value=scope_value, today=now.date(), policy=policy
@@ -146,6 +148,7 @@ def run_matching(
     )
     session.add(run)
     session.flush()
+    record_run_barriers(session, run_id=int(run.id or 0), observed_on=now.date())
     return run
 
 

@@ -306,7 +306,115 @@ def expected(ids: Ids) -> dict[tuple[str, str], Case]:
             json=[],
             optional=True,
         ),
+        # After the move: leases, rent, visits, the barrier taxonomy (admin).
+        **after_move_cases(),
+        # The Platform's summaries.
+        **summary_cases(),
     }
+
+
+def after_move_cases() -> dict[tuple[str, str], Case]:
+    """Leases, rent and visits (ids that do not exist: 404 once the guard lets one in)."""
+    n, lease = NO_SUCH_ID, "/leases/{lease_id:int}"
+    cat, inter = "/admin/barrier-categories", "/admin/interventions"
+    cases = {
+        ("GET", "/leases"): Case("/leases", only(*SOCIAL)),
+        ("GET", lease): Case(f"/leases/{n}", only(*SOCIAL, ok=404)),
+        ("POST", f"{lease}/payments"): Case(f"/leases/{n}/payments", only(*STAFF, ok=404), form={}),
+        ("POST", f"{lease}/claims"): Case(f"/leases/{n}/claims", only(*STAFF, ok=404), form={}),
+        ("POST", f"{lease}/renew"): Case(f"/leases/{n}/renew", only(*STAFF, ok=404), form={}),
+        ("GET", f"{lease}/end"): Case(f"/leases/{n}/end", only(*STAFF, ok=404)),
+        ("POST", f"{lease}/end"): Case(f"/leases/{n}/end", only(*STAFF, ok=404), form={}),
+        ("GET", "/rent/import"): Case("/rent/import", only(*STAFF)),
+        ("POST", "/rent/import"): Case("/rent/import", only(*STAFF, ok=400), form={}),
+        ("POST", "/rent/import/confirm"): Case(
+            "/rent/import/confirm", only(*STAFF, ok=400), form={}
+        ),
+        ("GET", "/visits"): Case("/visits", only(*SOCIAL)),
+        ("GET", "/visits/{visit_id:int}"): Case(f"/visits/{n}", only(*SOCIAL, ok=404)),
+        ("POST", "/visits/{visit_id:int}"): Case(f"/visits/{n}", only(*SOCIAL, ok=404), form={}),
+        ("GET", "/api/v1/leases"): Case("/api/v1/leases", only(*SOCIAL, api=True)),
+        ("GET", "/api/v1/leases/{lease_id:int}"): Case(
+            f"/api/v1/leases/{n}", only(*SOCIAL, ok=404, api=True)
+        ),
+        ("GET", "/api/v1/leases/{lease_id:int}/payments"): Case(
+            f"/api/v1/leases/{n}/payments", only(*SOCIAL, ok=404, api=True)
+        ),
+        ("POST", "/api/v1/leases/{lease_id:int}/payments"): Case(
+            f"/api/v1/leases/{n}/payments", only(*STAFF, ok=400, api=True), json={}
+        ),
+        ("GET", "/api/v1/visits"): Case("/api/v1/visits", only(*SOCIAL, api=True)),
+        ("POST", "/api/v1/visits/{visit_id:int}"): Case(
+            f"/api/v1/visits/{n}", only(*SOCIAL, ok=400, api=True), json={}
+        ),
+        ("GET", "/api/v1/barriers"): Case(
+            f"/api/v1/barriers?household_id={n}", only(*SOCIAL, ok=404, api=True)
+        ),
+        ("POST", "/api/v1/barriers"): Case(
+            "/api/v1/barriers", only(*SOCIAL, ok=400, api=True), json={}
+        ),
+        ("POST", "/api/v1/barriers/{barrier_id:int}/overcome"): Case(
+            f"/api/v1/barriers/{n}/overcome", only(*SOCIAL, ok=400, api=True), json={}
+        ),
+    }
+    plans = "/admin/support-plans"
+    cases[("GET", plans)] = Case(plans, only("admin"))
+    cases[("POST", plans)] = Case(plans, only("admin", ok=400), form={})
+    for base in (cat, inter):
+        cases |= {
+            ("GET", base): Case(base, only("admin")),
+            ("POST", base): Case(base, only("admin", ok=400), form={}),
+            ("POST", base + "/{term_id:int}/rename"): Case(
+                f"{base}/{n}/rename", only("admin", ok=400), form={}
+            ),
+            ("POST", base + "/{term_id:int}/active"): Case(
+                f"{base}/{n}/active", only("admin", ok=404), form={}
+            ),
+        }
+    return cases
+
+
+# --- the Platform's summaries (one block) ---------------------------------------------------
+READERS = ("staff", "platform_member", "admin")
+
+
+def summary_cases() -> dict[tuple[str, str], Case]:
+    """Summaries: staff build and publish; platform members and staff read and recommend."""
+    one, api = f"/summaries/{NO_SUCH_ID}", f"/api/v1/summaries/{NO_SUCH_ID}"
+    rec = f"{one}/recommendations"
+    return {
+        ("GET", "/summaries"): Case("/summaries", only(*READERS)),
+        ("GET", "/summaries/new"): Case("/summaries/new", only(*STAFF)),
+        ("POST", "/summaries/new"): Case("/summaries/new", only(*STAFF, ok=400), form={}),
+        ("GET", "/summaries/{ref:str}"): Case(
+            one, only(*READERS, ok=404), extra=[(f"{one}.csv", only(*READERS, ok=404))]
+        ),
+        ("POST", "/summaries/{ref:str}/publish"): Case(
+            f"{one}/publish", only(*STAFF, ok=404), form={}
+        ),
+        ("POST", "/summaries/{ref:str}/recommendations"): Case(
+            rec, only(*READERS, ok=404), form={}
+        ),
+        ("POST", "/summaries/{ref:str}/recommendations/{recommendation_id:int}"): Case(
+            f"{rec}/1", only(*READERS, ok=404), form={}
+        ),
+        ("GET", "/api/v1/summaries"): Case("/api/v1/summaries", only(*READERS, api=True)),
+        ("GET", "/api/v1/summaries/{summary_id:int}"): Case(api, only(*READERS, ok=404, api=True)),
+        ("GET", "/api/v1/summaries/{summary_id:int}/recommendations"): Case(
+            f"{api}/recommendations", only(*READERS, ok=404, api=True)
+        ),
+        ("POST", "/api/v1/summaries/{summary_id:int}/recommendations"): Case(
+            f"{api}/recommendations", only(*READERS, ok=404, api=True), json={"text": "x"}
+        ),
+        ("PUT", "/api/v1/summaries/{summary_id:int}/recommendations/{recommendation_id:int}"): Case(
+            f"{api}/recommendations/1",
+            only(*READERS, ok=404, api=True),
+            json={"status": "adopted"},
+        ),
+    }
+
+
+# --- end of the summaries' block ----------------------------------------------------------
 
 
 def app_routes(app: Litestar) -> Iterator[tuple[str, str]]:

@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from agency.enums import FlatStatus, UserRole
 from agency.errors import NotFound
+from agency.models.base import utcnow
 from agency.services.flat_queries import (
     TO_VET,
     count_flats_by_status,
@@ -21,6 +22,8 @@ from agency.services.flat_queries import (
     load_flat_detail,
 )
 from agency.services.gazetteer import list_krajs, list_orps
+from agency.services.risk import households_at_risk
+from agency.services.support import visit_calendar
 from web.guards import STAFF, requires
 from web.pages import staff_vetting
 from web.pages.staff_common import (
@@ -28,6 +31,7 @@ from web.pages.staff_common import (
     REJECTION_LABELS,
     STATUS_LABELS,
     RecordId,
+    acting_user,
     parse_flat_filters,
     translated,
 )
@@ -44,8 +48,9 @@ STAFF_ROLES = {UserRole.staff.value, UserRole.admin.value}
 @get("/dashboard", guards=[INSIDERS], sync_to_thread=True)
 def dashboard(request: Request[Any, Any, Any], db: NamedDependency[Session]) -> Template:
     role = str(request.session.get("role"))
+    warnings = _early_warning(request, db, role)
     if role not in STAFF_ROLES:
-        return page(request, "dashboard.html", queues=None)
+        return page(request, "dashboard.html", queues=None, **warnings)
     counts = count_flats_by_status(db)
     queues = [
         ("Flats to vet", sum(counts[s] for s in TO_VET), "/staff/flats?status=submitted"),
@@ -53,7 +58,17 @@ def dashboard(request: Request[Any, Any, Any], db: NamedDependency[Session]) -> 
         ("Flats available", counts[FlatStatus.available], "/staff/flats?status=available"),
         ("Flats offered", counts[FlatStatus.offered], "/staff/flats?status=offered"),
     ]
-    return page(request, "dashboard.html", queues=queues)
+    return page(request, "dashboard.html", queues=queues, **warnings)
+
+
+def _early_warning(request: Request[Any, Any, Any], db: Session, role: str) -> dict[str, Any]:
+    """Households at risk of losing their flat, and overdue visits (social work and staff)."""
+    if role not in (*STAFF_ROLES, UserRole.social_worker.value):
+        return {"at_risk": None, "overdue": None}
+    user = acting_user(request, db)
+    today = utcnow().date()
+    overdue = visit_calendar(db, actor=user, today=today).overdue
+    return {"at_risk": households_at_risk(db, actor=user, today=today), "overdue": overdue}
 
 
 @get("/staff/flats", guards=[STAFF], sync_to_thread=True)

@@ -1,0 +1,209 @@
+"""Support after the move: plan templates, the visit schedule of a lease, the social worker's
+calendar, and recording a visit done in the field."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from agency.enums import VISIT_TOPICS, RiskLevel, VisitKind
+from agency.errors import InvalidInput, NotFound
+from agency.models import Household, Lease, SupportPlan, SupportPlanTemplate, SupportVisit, User
+from agency.services.households import is_staff, visible_to
+
+SCHEDULE_MONTHS_WITHOUT_END = 36
+CALENDAR_LIMIT = 200
+
+
+def add_months(day: date, months: int) -> date:
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, 28))
+
+
+def schedule_dates(start: date, steps: Sequence[dict[str, Any]], until: date) -> list[date]:
+    """Visit dates after `start`: every `every_days` days until `until_month` months after the
+    start, step after step, never after `until`."""
+    dates: list[date] = []
+    day = start
+    for step in steps:
+        limit = min(add_months(start, int(step["until_month"])), until)
+        every = timedelta(days=int(step["every_days"]))
+        while day + every <= limit:
+            day += every
+            dates.append(day)
+    return dates
+
+
+def check_steps(steps: Sequence[tuple[int, int]]) -> list[dict[str, int]]:
+    """Steps as stored, or InvalidInput: months rising, 1..120; every 1..366 days."""
+    if not steps:
+        raise InvalidInput("Add at least one step.", field="steps")
+    previous = 0
+    for until_month, every_days in steps:
+        if not previous < until_month <= 120 or not 1 <= every_days <= 366:
+            raise InvalidInput(
+                "Each step must end in a later month (up to 120) and repeat every 1 to 366 days.",
+                field="steps",
+            )
+        previous = until_month
+    return [{"until_month": m, "every_days": d} for m, d in steps]
+
+
+def default_template(session: Session) -> SupportPlanTemplate:
+    query = select(SupportPlanTemplate).where(col(SupportPlanTemplate.is_default).is_(True))
+    found = session.exec(query.order_by(col(SupportPlanTemplate.id))).first()
+    if found is None:
+        raise NotFound("There is no default support plan template.")
+    return found
+
+
+def list_templates(session: Session) -> Sequence[SupportPlanTemplate]:
+    return session.exec(select(SupportPlanTemplate).order_by(col(SupportPlanTemplate.id))).all()
+
+
+def save_template(
+    session: Session,
+    *,
+    template_id: int | None,
+    name: str,
+    steps: Sequence[tuple[int, int]],
+    is_default: bool,
+) -> SupportPlanTemplate:
+    """Create or change a plan template; one template is the default."""
+    name = name.strip()[:200]
+    if not name:
+        raise InvalidInput("This field is required.", field="name")
+    clash = select(SupportPlanTemplate).where(SupportPlanTemplate.name == name)
+    found = session.exec(clash).first()
+    if found is not None and found.id != template_id:
+        raise InvalidInput("A template of this name exists already.", field="name")
+    template = session.get(SupportPlanTemplate, template_id) if template_id else None
+    if template_id and template is None:
+        raise NotFound("This template does not exist.")
+    template = template or SupportPlanTemplate(name=name, steps=[])
+    template.name, template.steps = name, check_steps(steps)
+    if is_default:
+        session.execute(sa.update(SupportPlanTemplate).values(is_default=False))
+    template.is_default = is_default or template.is_default
+    session.add(template)
+    session.flush()
+    return template
+
+
+def generate_schedule(
+    session: Session, *, lease: Lease, template: SupportPlanTemplate
+) -> SupportPlan:
+    """The lease's support plan and its planned visits (for the household's social worker),
+    until the lease's end or three years; a lease with a plan keeps it."""
+    existing = session.exec(select(SupportPlan).where(SupportPlan.lease_id == lease.id)).first()
+    if existing is not None:
+        return existing
+    household = session.get(Household, lease.household_id)
+    if household is None:
+        raise NotFound("This household does not exist.")
+    plan = SupportPlan(lease_id=int(lease.id or 0), template_id=int(template.id or 0))
+    session.add(plan)
+    session.flush()
+    until = lease.end_date or add_months(lease.start_date, SCHEDULE_MONTHS_WITHOUT_END)
+    for day in schedule_dates(lease.start_date, template.steps or [], until):
+        visit = SupportVisit(
+            plan_id=int(plan.id or 0),
+            household_id=int(household.id or 0),
+            social_worker_id=household.social_worker_id,
+            planned_on=day,
+        )
+        session.add(visit)
+    session.flush()
+    return plan
+
+
+@dataclass(frozen=True)
+class VisitItem:
+    visit: SupportVisit
+    household_name: str
+    worker_name: str
+
+
+@dataclass(frozen=True)
+class Calendar:
+    overdue: list[VisitItem]
+    this_week: list[VisitItem]
+    upcoming: list[VisitItem]
+
+
+def _visits(session: Session, actor: User, *conditions: Any) -> list[VisitItem]:
+    """Open visits the actor may see: a social worker their own, staff everyone's."""
+    mine = sa.true() if is_staff(actor) else col(SupportVisit.social_worker_id) == actor.id
+    query = (
+        sa.select(SupportVisit, col(Household.reference_name), col(User.name))
+        .join(Household, col(Household.id) == col(SupportVisit.household_id))
+        .join(User, col(User.id) == col(SupportVisit.social_worker_id))
+        .where(col(SupportVisit.done_on).is_(None), mine, visible_to(actor), *conditions)
+        .order_by(col(SupportVisit.planned_on), col(SupportVisit.id))
+        .limit(CALENDAR_LIMIT)
+    )
+    return [VisitItem(v, n, w) for v, n, w in session.execute(query).all()]
+
+
+def visit_calendar(session: Session, *, actor: User, today: date) -> Calendar:
+    """Overdue visits, visits due in the coming seven days, and the next four weeks after."""
+    week_end, later = today + timedelta(days=6), today + timedelta(days=34)
+    planned = col(SupportVisit.planned_on)
+    return Calendar(
+        overdue=_visits(session, actor, planned < today),
+        this_week=_visits(session, actor, planned >= today, planned <= week_end),
+        upcoming=_visits(session, actor, planned > week_end, planned <= later),
+    )
+
+
+def get_visit(session: Session, *, actor: User, visit_id: int) -> tuple[SupportVisit, Household]:
+    """The visit and its household if `actor` works with it, else NotFound."""
+    query = (
+        select(SupportVisit, Household)
+        .join(Household, col(Household.id) == col(SupportVisit.household_id))
+        .where(col(SupportVisit.id) == visit_id, visible_to(actor))
+    )
+    found = session.exec(query).first()
+    if found is None:
+        raise NotFound("This visit does not exist.")
+    return found
+
+
+def household_visits(session: Session, *, household_id: int) -> Sequence[SupportVisit]:
+    query = select(SupportVisit).where(SupportVisit.household_id == household_id)
+    return session.exec(query.order_by(col(SupportVisit.planned_on).desc())).all()
+
+
+@dataclass(frozen=True)
+class VisitRecord:
+    kind: VisitKind
+    topics: tuple[str, ...]
+    risk: RiskLevel
+    done_on: date
+    notes: str | None = None
+    follow_up: str | None = None
+
+
+def record_visit(
+    session: Session, *, actor: User, visit_id: int, data: VisitRecord, today: date
+) -> SupportVisit:
+    """Record a visit as done: how, about what, how it looked, what follows."""
+    visit, _ = get_visit(session, actor=actor, visit_id=visit_id)
+    if data.done_on > today:
+        raise InvalidInput("The date cannot be in the future.", field="done_on")
+    unknown = set(data.topics) - set(VISIT_TOPICS)
+    if unknown:
+        raise InvalidInput("Choose one of the options.", field="topics")
+    visit.done_on, visit.kind, visit.risk = data.done_on, data.kind, data.risk
+    visit.topics = [topic for topic in VISIT_TOPICS if topic in data.topics]
+    visit.notes = (data.notes or "").strip()[:4000] or None
+    visit.follow_up = (data.follow_up or "").strip()[:2000] or None
+    session.add(visit)
+    session.flush()
+    return visit

@@ -1,0 +1,87 @@
+"""Server-rendered SVG charts (pygal, no JavaScript) for the summaries.
+
+Suppressed cells ("<5") are drawn as nothing: a chart never suggests a value the table
+hides. Every chart is shown next to its data table, the text alternative.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import pygal
+from markupsafe import Markup
+from pygal.style import Style
+
+STYLE = Style(
+    background="white",
+    plot_background="white",
+    foreground="#1b1b1b",
+    foreground_strong="#1b1b1b",
+    foreground_subtle="#555555",
+    colors=("#1d5fa8", "#c2571a", "#2f7d32", "#7b3fa0", "#8a6d00"),
+    font_family="system-ui, sans-serif",
+)
+
+
+_SCRIPT = re.compile(r"<script\b.*?</script>", re.S)
+
+
+def _svg(chart: pygal.graph.graph.Graph, title: str) -> Markup:
+    """The chart's SVG without pygal's inline configuration script, labelled for readers."""
+    svg = _SCRIPT.sub("", chart.render(is_unicode=True))
+    svg = svg.replace("<svg ", f'<svg role="img" aria-label="{_attr(title)}" ', 1)
+    return Markup(svg)
+
+
+def _attr(text: str) -> str:
+    return str(Markup.escape(text))
+
+
+def _number(value: object) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _config(title: str) -> dict[str, object]:
+    return {
+        "title": title,
+        "style": STYLE,
+        "js": [],
+        "disable_xml_declaration": True,
+        "show_legend": False,
+        "width": 640,
+        "height": 320,
+        "explicit_size": False,
+        "print_values": True,
+        "print_values_position": "top",
+    }
+
+
+def bar_chart(title: str, labels: Sequence[str], values: Sequence[object]) -> Markup:
+    """A horizontal bar chart; hidden values are left out (None)."""
+    chart = pygal.HorizontalBar(**_config(title))
+    chart.x_labels = list(labels)
+    chart.add(title, [_number(v) for v in values])
+    return _svg(chart, title)
+
+
+def grouped_bars(
+    title: str, labels: Sequence[str], series: Sequence[tuple[str, Sequence[object]]]
+) -> Markup:
+    """Bars of several series per label (e.g. this period against the previous one)."""
+    chart = pygal.Bar(**(_config(title) | {"show_legend": True, "legend_at_bottom": True}))
+    chart.x_labels = list(labels)
+    for name, values in series:
+        chart.add(name, [_number(v) for v in values])
+    return _svg(chart, title)
+
+
+def line_chart(
+    title: str, labels: Sequence[str], series: Sequence[tuple[str, Sequence[object]]]
+) -> Markup:
+    """Key figures across periods."""
+    chart = pygal.Line(**(_config(title) | {"show_legend": True, "legend_at_bottom": True}))
+    chart.x_labels = list(labels)
+    for name, values in series:
+        chart.add(name, [_number(v) for v in values])
+    return _svg(chart, title)
