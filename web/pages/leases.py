@@ -3,6 +3,7 @@ renewal, ending with a reason, payments and guarantee claims (staff record them)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -182,6 +183,29 @@ def _apply_error(request: Request[Any, Any, Any], form: FormResult, exc: DomainE
     form.add_error(name if name in form.raw else next(iter(form.raw)), message)
 
 
+def _form_action(
+    request: Request[Any, Any, Any],
+    db: Session,
+    lease_id: int,
+    spec: Form,
+    data: dict[str, Any],
+    name: str,
+    target: str,
+    act: Callable[[dict[str, Any]], object],
+) -> Redirect | Template:
+    """Parse one of the lease page's forms, run `act` on its values, commit and go to
+    `target`; on bad input or a refused change, the lease page with the form's errors."""
+    form = spec.parse(data, request_language(request))
+    if form.ok:
+        try:
+            act(form.values)
+            commit(db)
+            return see_other(target)
+        except DomainError as exc:
+            _apply_error(request, form, exc)
+    return _fail(request, db, lease_id, name, form)
+
+
 @post("/leases/{lease_id:int}/payments", guards=[STAFF], sync_to_thread=True, status_code=303)
 def payment_post(
     request: Request[Any, Any, Any],
@@ -191,25 +215,25 @@ def payment_post(
 ) -> Redirect | Template:
     """Record a payment of rent by hand (cash, or a transfer outside a statement)."""
     user = acting_user(request, db)
-    form = PAYMENT_FORM.parse(data, request_language(request))
     lease = get_lease(db, actor=user, lease_id=lease_id)
-    if form.ok:
-        try:
-            values = form.values
-            record_payment(
-                db,
-                lease=lease,
-                amount=int(values["amount"]),
-                paid_on=values["paid_on"],
-                reference=values.get("reference"),
-                note=values.get("note"),
-                actor_id=user.id,
-            )
-            commit(db)
-            return see_other(f"/leases/{lease_id}#ledger")
-        except DomainError as exc:
-            _apply_error(request, form, exc)
-    return _fail(request, db, lease_id, "payment_form", form)
+    return _form_action(
+        request,
+        db,
+        lease_id,
+        PAYMENT_FORM,
+        data,
+        "payment_form",
+        f"/leases/{lease_id}#ledger",
+        lambda values: record_payment(
+            db,
+            lease=lease,
+            amount=int(values["amount"]),
+            paid_on=values["paid_on"],
+            reference=values.get("reference"),
+            note=values.get("note"),
+            actor_id=user.id,
+        ),
+    )
 
 
 @post("/leases/{lease_id:int}/claims", guards=[STAFF], sync_to_thread=True, status_code=303)
@@ -221,25 +245,25 @@ def claim_post(
 ) -> Redirect | Template:
     """Record a claim the agency paid (or pays) to the landlord under its guarantee."""
     user = acting_user(request, db)
-    form = CLAIM_FORM.parse(data, request_language(request))
     lease = get_lease(db, actor=user, lease_id=lease_id)
-    if form.ok:
-        try:
-            values = form.values
-            record_claim(
-                db,
-                lease=lease,
-                kind=ClaimKind(values["claim_kind"]),
-                claimed_on=values["claimed_on"],
-                amount=int(values["claim_amount"]),
-                paid_on=values.get("claim_paid_on"),
-                actor_id=user.id,
-            )
-            commit(db)
-            return see_other(f"/leases/{lease_id}#claims")
-        except DomainError as exc:
-            _apply_error(request, form, exc)
-    return _fail(request, db, lease_id, "claim_form", form)
+    return _form_action(
+        request,
+        db,
+        lease_id,
+        CLAIM_FORM,
+        data,
+        "claim_form",
+        f"/leases/{lease_id}#claims",
+        lambda values: record_claim(
+            db,
+            lease=lease,
+            kind=ClaimKind(values["claim_kind"]),
+            claimed_on=values["claimed_on"],
+            amount=int(values["claim_amount"]),
+            paid_on=values.get("claim_paid_on"),
+            actor_id=user.id,
+        ),
+    )
 
 
 @post("/leases/{lease_id:int}/renew", guards=[STAFF], sync_to_thread=True, status_code=303)
@@ -251,15 +275,16 @@ def renew_post(
 ) -> Redirect | Template:
     """Extend the lease to a later end date."""
     user = acting_user(request, db)
-    form = RENEW_FORM.parse(data, request_language(request))
-    if form.ok:
-        try:
-            renew_lease(db, actor=user, lease_id=lease_id, new_end=form.values["new_end"])
-            commit(db)
-            return see_other(f"/leases/{lease_id}")
-        except DomainError as exc:
-            _apply_error(request, form, exc)
-    return _fail(request, db, lease_id, "renew_form", form)
+    return _form_action(
+        request,
+        db,
+        lease_id,
+        RENEW_FORM,
+        data,
+        "renew_form",
+        f"/leases/{lease_id}",
+        lambda values: renew_lease(db, actor=user, lease_id=lease_id, new_end=values["new_end"]),
+    )
 
 
 def _end_page(
