@@ -5,9 +5,11 @@ No ORM, web or settings imports (a test keeps it so).
 
 from __future__ import annotations
 
+import calendar
 import math
 import re
 from collections.abc import Mapping
+from datetime import date
 from enum import StrEnum
 
 from agency.enums import FlatStatus, HouseholdStatus, LeaseStatus, MatchStatus
@@ -121,6 +123,23 @@ def cost_burden_percent(rent: int, services: int, income_with_benefits: int) -> 
     if income_with_benefits <= 0:
         return 100 if rent + services > 0 else 0
     return (rent + services) * 100 // income_with_benefits
+
+
+def month_start(day: date) -> date:
+    """The first day of `day`'s month."""
+    return day.replace(day=1)
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later, clamped to the end of a shorter month."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def building_key(street: str, municipality_code: int) -> str:
+    """The normalised address that groups flats of one building."""
+    return f"{' '.join(fold_diacritics(street).split())}|{municipality_code}"
 
 
 EARTH_RADIUS_KM = 6371.0088

@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from agency.enums import VettingRejection
 from agency.models import Flat, Household, Landlord, Organisation, User
-from agency.rules import fold_diacritics
+from agency.rules import add_months, fold_diacritics, month_start
 
 T = TypeVar("T")
 
@@ -95,33 +95,12 @@ def at(day: date, hour: int = 10) -> datetime:
     return datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
 
 
-def month_start(day: date) -> date:
-    return day.replace(day=1)
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day `months` later, clamped to the end of a shorter month."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    for last in (31, 30, 29, 28):
-        try:
-            return date(year, month, min(day.day, last))
-        except ValueError:
-            continue
-    raise ValueError(f"no such month: {year}-{month}")
-
-
 def next_month_start(day: date) -> date:
     return add_months(month_start(day), 1)
 
 
 def round_to(value: float, step: int) -> int:
     return int(round(value / step) * step)
-
-
-def building_key(street: str, municipality_code: int) -> str:
-    """The normalised address that groups flats of one building."""
-    return f"{' '.join(fold_diacritics(street).split())}|{municipality_code}"
 
 
 def email_local(first: str, last: str) -> str:

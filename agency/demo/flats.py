@@ -9,14 +9,13 @@ from agency.demo.context import (
     DemoFlat,
     Place,
     at,
-    building_key,
     ident,
     round_to,
 )
 from agency.demo.texts import FLAT_NOTES, PLZEN_STREETS, STREETS
 from agency.enums import FlatStatus, LandlordKind, VettingDecision, VettingRejection
 from agency.models import Flat, Landlord, RentCap, Vetting
-from agency.rules import parse_layout
+from agency.rules import building_key, parse_layout
 
 FLAT_PLAN: tuple[tuple[FlatStatus, int], ...] = (
     (FlatStatus.let, 20),

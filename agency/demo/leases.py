@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from agency.demo.context import DemoContext, add_months, at, ident, month_start
+from agency.demo.context import DemoContext, at, ident
 from agency.demo.story import MatchPlan, Story
 from agency.demo.texts import GUARANTEE_DIRECT, GUARANTEE_SUBLEASE
 from agency.enums import (
@@ -16,6 +16,7 @@ from agency.enums import (
     PaymentSource,
 )
 from agency.models import GuaranteeClaim, Lease, LeaseRenewal, RentCharge, RentPayment
+from agency.rules import add_months, month_start
 
 END_NOTES: dict[LeaseEndReason, str] = {
     LeaseEndReason.regular_end: "Nájem skončil uplynutím doby, domácnost si našla vlastní byt.",

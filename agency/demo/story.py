@@ -13,9 +13,7 @@ from agency.demo.context import (
     DemoContext,
     DemoFlat,
     DemoHousehold,
-    add_months,
     at,
-    month_start,
     next_month_start,
 )
 from agency.demo.households import set_situation
@@ -27,7 +25,7 @@ from agency.enums import (
     MatchStatus,
 )
 from agency.models import Lease, Match
-from agency.rules import max_housing_cost
+from agency.rules import add_months, max_housing_cost, month_start
 
 HS = HouseholdStatus
 

@@ -7,12 +7,13 @@ from typing import Any
 
 from sqlmodel import col, select
 
-from agency.demo.context import DemoContext, add_months, at, ident
+from agency.demo.context import DemoContext, at, ident
 from agency.demo.leases import leased
 from agency.demo.story import MatchPlan, Story
 from agency.demo.texts import FOLLOW_UPS, VISIT_NOTES
 from agency.enums import VISIT_TOPICS, LeaseEndReason, RiskLevel, VisitKind
 from agency.models import SupportPlan, SupportPlanTemplate, SupportVisit
+from agency.rules import add_months
 
 PLANNED_AHEAD_DAYS = 45
 OVERDUE_LEASES = 4

@@ -22,7 +22,7 @@ from agency.models import (
     Municipality,
     User,
 )
-from agency.rules import fold_diacritics, normalise_layout, parse_layout
+from agency.rules import building_key, fold_diacritics, normalise_layout, parse_layout
 from agency.services.audit import record_audit
 from agency.services.gazetteer import search_municipalities
 from agency.services.landlords import (
@@ -178,11 +178,6 @@ def valid_ico(ico: str) -> bool:
 
 def normalise_postcode(postcode: str) -> str:
     return re.sub(r"\s+", "", postcode)
-
-
-def building_key(street: str, municipality_code: int) -> str:
-    """The normalised address that groups flats of one building."""
-    return f"{' '.join(fold_diacritics(street).split())}|{municipality_code}"
 
 
 def _raise_first(problems: Sequence[Problem]) -> None:

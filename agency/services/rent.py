@@ -19,13 +19,10 @@ from sqlmodel import Session, col, select
 from agency.enums import ClaimKind, LeaseStatus, PaymentSource
 from agency.errors import Conflict, InvalidInput
 from agency.models import GuaranteeClaim, Lease, RentCharge, RentPayment
+from agency.rules import month_start
 
 AnySelect = sa.Select[*tuple[Any, ...]]
 DUE_DAY = 5  # rent is due on the 5th of the month it is charged for
-
-
-def month_start(day: date) -> date:
-    return day.replace(day=1)
 
 
 def next_month(day: date) -> date:

@@ -14,16 +14,11 @@ from sqlmodel import Session, col, select
 from agency.enums import VISIT_TOPICS, RiskLevel, VisitKind
 from agency.errors import InvalidInput, NotFound
 from agency.models import Household, Lease, SupportPlan, SupportPlanTemplate, SupportVisit, User
+from agency.rules import add_months
 from agency.services.households import is_staff, visible_to
 
 SCHEDULE_MONTHS_WITHOUT_END = 36
 CALENDAR_LIMIT = 200
-
-
-def add_months(day: date, months: int) -> date:
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return date(year, month, min(day.day, 28))
 
 
 def schedule_dates(start: date, steps: Sequence[dict[str, Any]], until: date) -> list[date]:

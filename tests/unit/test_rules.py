@@ -107,3 +107,18 @@ def test_great_circle() -> None:
     # Plzeň to Praha definition points, about 85 km.
     assert 83 < rules.great_circle_km(49.7475, 13.3776, 50.0875, 14.4214) < 88
     assert rules.great_circle_km(50.0, 14.0, 50.0, 14.0) == 0
+
+
+def test_month_arithmetic() -> None:
+    from datetime import date
+
+    assert rules.month_start(date(2026, 11, 21)) == date(2026, 11, 1)
+    assert rules.add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
+    assert rules.add_months(date(2028, 1, 31), 1) == date(2028, 2, 29)
+    assert rules.add_months(date(2026, 11, 30), 3) == date(2027, 2, 28)
+    assert rules.add_months(date(2026, 5, 15), -6) == date(2025, 11, 15)
+
+
+def test_building_key_groups_spellings_of_one_address() -> None:
+    assert rules.building_key("Slovanská  45", 554791) == rules.building_key("slovanska 45", 554791)
+    assert rules.building_key("Slovanská 45", 554791) != rules.building_key("Slovanská 45", 1)
