@@ -21,11 +21,13 @@ from agency.services.summary_whatif import Scenario, structural_gaps
 from notifications.service import notify
 
 DEFAULT_K = 5
+MIN_K = 3
 
 
 def summary_k(session: Session) -> int:
-    """The suppression threshold: the `summary_k` setting, else 5 (never below 2)."""
-    return max(setting_value(session, "summary_k", DEFAULT_K), 2)
+    """The suppression threshold: the `summary_k` setting, else 5 (never below 3: a "<2" would
+    say "exactly 1")."""
+    return max(setting_value(session, "summary_k", DEFAULT_K), MIN_K)
 
 
 def scope_name(session: Session, scope: SummaryScope, code: str) -> str:
@@ -89,8 +91,8 @@ def build_summary(
     ):
         raise Conflict("A summary for this period and scope exists already.")
     k = k if k is not None else summary_k(session)
-    if not 2 <= k <= 100:
-        raise InvalidInput("Enter a whole number between 2 and 100.", field="k")
+    if not MIN_K <= k <= 100:
+        raise InvalidInput("Enter a whole number between 3 and 100.", field="k")
     sections, what_ifs = compute_figures(
         session,
         period=Period(period_start, period_end),

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from agency.services.suppression import (
+    WITHHELD_MARK,
     suppress_breakdown,
     suppress_count,
     suppress_stat,
@@ -33,7 +34,7 @@ def publish_figure(figure: Figure, k: int) -> Figure:
     if kind == "breakdown":
         values, total = suppress_breakdown(figure["values"], k)
         items = [{"key": key, "value": v} for key, v in zip(figure["keys"], values, strict=True)]
-        return head | {"items": items, "total": total}
+        return head | {"items": items, "total": total, "withheld": total == WITHHELD_MARK}
     return head | _publish_table(figure, k)
 
 
@@ -43,6 +44,7 @@ def _publish_table(figure: Figure, k: int) -> dict[str, Any]:
         return {"rows": [], "columns": figure["columns"], "cells": [], "row_totals": []} | {
             "column_totals": zeros,
             "total": 0,
+            "withheld": False,
         }
     table = suppress_table(figure["cells"], k)
     return {
@@ -52,6 +54,7 @@ def _publish_table(figure: Figure, k: int) -> dict[str, Any]:
         "row_totals": [row[-1] for row in table[:-1]],
         "column_totals": table[-1][:-1],
         "total": table[-1][-1],
+        "withheld": table[-1][-1] == WITHHELD_MARK,
     }
 
 

@@ -1,28 +1,159 @@
 """Small-cell suppression for the Platform's summaries: pure functions, no database.
 
-A count below k is published as "<k". Secondary suppression then hides further cells so
-that no hidden cell can be worked out from the published cells and the totals: in every
-row and every column of a table (its totals included), either nothing is hidden or at
-least two entries are; and no hidden cell may be pinned down by the sums of rows and
-columns together (checked exactly by linear algebra, see `determined_cells`).
+A count below k is published as "<k" (primary suppression). Further counts are hidden as
+"x" (secondary suppression) so that no primary cell can be worked out from what is
+published. The reader knows more than the sums: a "<k" lies in 1..k-1 (zeros are
+published), and an "x" is at least k (secondary cells are chosen among counts of at least
+k). The audit therefore asks, for every primary cell, the smallest and the largest value it
+can take given every published number, every relation of the table (each row and each
+column adds up to its total, margins included) and those bounds; a cell is safe when the
+two differ. When no choice of cells makes every small count safe (a table whose counts
+are all small, say four 1s adding up to 4), the whole figure is withheld: every entry,
+zeros and totals included, shows as "*".
+
+The relations of a table with margins form a totally unimodular system (every unknown is in
+one row relation and one column relation, with signs that can be made equal), so with
+integer bounds the range found by a linear programme is the range over whole numbers: the
+audit is exact, not an approximation.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from fractions import Fraction
 
-Cell = tuple[int, int]
+from ortools.linear_solver import pywraplp
+
+SECONDARY_MARK = "x"
+WITHHELD_MARK = "*"
+# Secondary cells a table may hold before the pass that publishes unneeded ones is skipped.
+_PRUNE_LIMIT = 40
+
+Line = list[int]  # indices into a flat list of counts; the last one is the line's total
 
 
 def mark(k: int) -> str:
-    """What a suppressed count shows."""
+    """What a count below k shows."""
     return f"<{k}"
 
 
-def primary(values: Sequence[Sequence[int]], k: int) -> set[Cell]:
-    """Cells with a positive count below k. Zero is published: it reveals nobody."""
-    return {(r, c) for r, row in enumerate(values) for c, v in enumerate(row) if 0 < v < k}
+def primary(values: Sequence[int], k: int) -> set[int]:
+    """Counts that are positive and below k. Zero is published: it reveals nobody."""
+    return {i for i, v in enumerate(values) if 0 < v < k}
+
+
+def ranges(
+    values: Sequence[int],
+    lines: Sequence[Line],
+    hidden_primary: set[int],
+    hidden_secondary: set[int],
+    k: int,
+    cells: set[int] | None = None,
+) -> dict[int, tuple[int, int]]:
+    """The least and the greatest value each of `cells` (default: every primary cell) can
+    take, for a reader who sees the published counts, the relations and the bounds."""
+    solver = pywraplp.Solver.CreateSolver("GLOP")
+    unknown = {i: solver.NumVar(1, k - 1, f"p{i}") for i in sorted(hidden_primary)}
+    unknown |= {i: solver.NumVar(k, solver.infinity(), f"s{i}") for i in sorted(hidden_secondary)}
+    for line in lines:
+        if not any(i in unknown for i in line):
+            continue
+        terms = [(i, -1 if position == len(line) - 1 else 1) for position, i in enumerate(line)]
+        known = sum(sign * values[i] for i, sign in terms if i not in unknown)
+        solver.Add(sum(sign * unknown[i] for i, sign in terms if i in unknown) == -known)
+    found: dict[int, tuple[int, int]] = {}
+    for cell in sorted(hidden_primary if cells is None else cells):
+        bounds = []
+        for maximise in (False, True):
+            solver.Objective().Clear()
+            solver.Objective().SetCoefficient(unknown[cell], 1)
+            solver.Objective().SetOptimizationDirection(maximise)
+            if solver.Solve() != pywraplp.Solver.OPTIMAL:
+                raise ValueError("the published counts contradict their totals")
+            bounds.append(round(unknown[cell].solution_value()))
+        found[cell] = (bounds[0], bounds[1])
+    return found
+
+
+def exposed(
+    values: Sequence[int], lines: Sequence[Line], hidden: set[int], secondary: set[int], k: int
+) -> set[int]:
+    """Primary cells whose value a reader can work out exactly."""
+    found = ranges(values, lines, hidden - secondary, secondary, k)
+    return {cell for cell, (low, high) in found.items() if low == high}
+
+
+def choose_hidden(
+    values: Sequence[int], lines: Sequence[Line], k: int, keep: frozenset[int] = frozenset()
+) -> tuple[set[int], set[int]] | None:
+    """(primary, secondary) cells to hide, or None when nothing protects every small count.
+    Secondary cells are taken among counts of at least k, those in `keep` (totals that
+    other figures publish too) only as a last resort, smallest first; then every secondary
+    cell that turns out not to be needed is published again."""
+    first = primary(values, k)
+    secondary: set[int] = set()
+    while True:
+        if _partner_lonely_cells(values, lines, first, secondary, k, keep):
+            continue
+        unsafe = exposed(values, lines, first | secondary, secondary, k)
+        if not unsafe:
+            break
+        partner = _best_partner(values, lines, first, secondary, k, keep, min(unsafe))
+        if partner is None:
+            return None  # every count is hidden or zero, and still a small one shows
+        secondary.add(partner)
+    if len(secondary) <= _PRUNE_LIMIT:
+        for cell in sorted(secondary, key=lambda i: (-values[i], i)):
+            trial = secondary - {cell}
+            if not exposed(values, lines, first | trial, trial, k):
+                secondary = trial
+    return first, secondary
+
+
+def _eligible(values: Sequence[int], hidden: set[int], k: int, keep: frozenset[int]) -> list[int]:
+    candidates = [i for i, v in enumerate(values) if v >= k and i not in hidden]
+    return sorted(candidates, key=lambda i: (i in keep, values[i], i))
+
+
+def _partner_lonely_cells(
+    values: Sequence[int],
+    lines: Sequence[Line],
+    first: set[int],
+    secondary: set[int],
+    k: int,
+    keep: frozenset[int],
+) -> bool:
+    """The obvious case without a solver: a line whose only hidden cell is a "<k" gives it
+    away; hide the smallest eligible count of that line beside it."""
+    hidden = first | secondary
+    for line in lines:
+        in_line = [i for i in line if i in hidden]
+        if len(in_line) == 1 and in_line[0] in first:
+            options = [i for i in _eligible(values, hidden, k, keep) if i in line]
+            if options:
+                secondary.add(options[0])
+                return True
+    return False
+
+
+def _best_partner(
+    values: Sequence[int],
+    lines: Sequence[Line],
+    first: set[int],
+    secondary: set[int],
+    k: int,
+    keep: frozenset[int],
+    cell: int,
+) -> int | None:
+    """The count whose hiding protects `cell`: from its own lines first, smallest first."""
+    options = _eligible(values, first | secondary, k, keep)
+    near = {i for line in lines if cell in line for i in line}
+    options.sort(key=lambda i: (i in keep, i not in near, values[i], i))
+    for option in options:
+        trial = secondary | {option}
+        low, high = ranges(values, lines, first, trial, k, {cell})[cell]
+        if low != high:
+            return option
+    return options[0] if options else None
 
 
 def with_margins(cells: Sequence[Sequence[int]]) -> list[list[int]]:
@@ -33,121 +164,43 @@ def with_margins(cells: Sequence[Sequence[int]]) -> list[list[int]]:
     return [*rows, totals]
 
 
-def _lines(shape: tuple[int, int]) -> list[list[Cell]]:
-    """Each linear relation of an augmented table: a row or a column, margin included."""
-    n_rows, n_cols = shape
-    rows = [[(r, c) for c in range(n_cols)] for r in range(n_rows)]
-    cols = [[(r, c) for r in range(n_rows)] for c in range(n_cols)]
+def table_lines(n_rows: int, n_cols: int) -> list[Line]:
+    """Every relation of an augmented table stored row by row: rows, then columns."""
+    rows = [[r * n_cols + c for c in range(n_cols)] for r in range(n_rows)]
+    cols = [[r * n_cols + c for r in range(n_rows)] for c in range(n_cols)]
     return rows + cols
 
 
-def _add_partner(values: list[list[int]], hidden: set[Cell], line: list[Cell]) -> bool:
-    """Hide the smallest visible cell of a line with exactly one hidden cell."""
-    visible = [cell for cell in line if cell not in hidden]
-    if len(line) - len(visible) != 1 or not visible:
-        return False
-    hidden.add(min(visible, key=lambda cell: (values[cell[0]][cell[1]], cell)))
-    return True
-
-
-def determined_cells(shape: tuple[int, int], hidden: set[Cell]) -> set[Cell]:
-    """Hidden cells of an augmented table whose value follows from the published ones.
-
-    Each line says: sum of its cells except the margin = the margin. With the published
-    entries known, the hidden ones are the unknowns; a hidden cell is determined exactly
-    when its unit vector lies in the row space of the system (exact rational elimination).
-    """
-    unknowns = sorted(hidden)
-    index = {cell: i for i, cell in enumerate(unknowns)}
-    equations = [_equation(line, index) for line in _lines(shape)]
-    basis = _row_basis([e for e in equations if any(e)], len(unknowns))
-    return {cell for cell in unknowns if _in_span(basis, index[cell], len(unknowns))}
-
-
-def _equation(line: list[Cell], index: dict[Cell, int]) -> list[Fraction]:
-    row = [Fraction(0)] * len(index)
-    for position, cell in enumerate(line):
-        if cell in index:
-            row[index[cell]] += -1 if position == len(line) - 1 else 1
-    return row
-
-
-def _row_basis(rows: list[list[Fraction]], width: int) -> list[tuple[int, list[Fraction]]]:
-    """Reduced row echelon basis as (pivot column, row)."""
-    basis: list[tuple[int, list[Fraction]]] = []
-    for row in rows:
-        vector = _reduce(basis, list(row))
-        pivot = next((i for i in range(width) if vector[i] != 0), None)
-        if pivot is None:
-            continue
-        vector = [v / vector[pivot] for v in vector]
-        basis = [(p, _eliminate(b, vector, pivot)) for p, b in basis] + [(pivot, vector)]
-    return basis
-
-
-def _eliminate(row: list[Fraction], by: list[Fraction], pivot: int) -> list[Fraction]:
-    factor = row[pivot]
-    return [a - factor * b for a, b in zip(row, by, strict=True)] if factor else row
-
-
-def _reduce(basis: list[tuple[int, list[Fraction]]], vector: list[Fraction]) -> list[Fraction]:
-    for pivot, row in basis:
-        vector = _eliminate(vector, row, pivot)
-    return vector
-
-
-def _in_span(basis: list[tuple[int, list[Fraction]]], i: int, width: int) -> bool:
-    unit = [Fraction(int(j == i)) for j in range(width)]
-    return not any(_reduce(basis, unit))
-
-
-def suppress_augmented(values: list[list[int]], k: int) -> set[Cell]:
-    """Hidden cells of an augmented table (margins included): primary, then secondary."""
-    hidden = primary(values, k)
-    shape = (len(values), len(values[0]) if values else 0)
-    while True:
-        changed = any([_add_partner(values, hidden, line) for line in _lines(shape)])
-        if changed:
-            continue
-        determined = determined_cells(shape, hidden)
-        if not determined:
-            return hidden
-        r, c = min(determined)
-        row = [(r, j) for j in range(shape[1])]
-        column = [(i, c) for i in range(shape[0])]
-        everywhere = [(i, j) for i in range(shape[0]) for j in range(shape[1])]
-        if not any(_hide_smallest(values, hidden, line) for line in (row, column, everywhere)):
-            return hidden
-
-
-def _hide_smallest(values: list[list[int]], hidden: set[Cell], line: list[Cell]) -> bool:
-    """Hide the smallest visible cell of a line (to break a determined pattern)."""
-    visible = [cell for cell in line if cell not in hidden]
-    if visible:
-        hidden.add(min(visible, key=lambda cell: (values[cell[0]][cell[1]], cell)))
-    return bool(visible)
+def _shown(value: int, index: int, hidden: tuple[set[int], set[int]] | None, k: int) -> int | str:
+    if hidden is None:
+        return WITHHELD_MARK
+    if index in hidden[0]:
+        return mark(k)
+    return SECONDARY_MARK if index in hidden[1] else value
 
 
 def suppress_table(cells: Sequence[Sequence[int]], k: int) -> list[list[int | str]]:
     """A table with margins added (last column: row totals; last row: column totals),
-    every hidden entry replaced by "<k"."""
-    values = with_margins(cells)
-    hidden = suppress_augmented(values, k)
+    counts below k shown as "<k" and the cells hidden to protect them as "x" (or every
+    entry as "*" when the table cannot be shown safely)."""
+    grid = with_margins(cells)
+    n_rows, n_cols = len(grid), len(grid[0])
+    flat = [v for row in grid for v in row]
+    grand_total = frozenset({len(flat) - 1})
+    hidden = choose_hidden(flat, table_lines(n_rows, n_cols), k, grand_total)
     return [
-        [mark(k) if (r, c) in hidden else v for c, v in enumerate(row)]
-        for r, row in enumerate(values)
+        [_shown(grid[r][c], r * n_cols + c, hidden, k) for c in range(n_cols)]
+        for r in range(n_rows)
     ]
 
 
 def suppress_breakdown(counts: Sequence[int], k: int) -> tuple[list[int | str], int | str]:
-    """A 1-D breakdown and its total: one relation, so a lone hidden entry gets a partner."""
+    """A 1-D breakdown and its total (one relation). The total is hidden only when nothing
+    else protects a small count: totals are often published in other figures too."""
     line = [*counts, sum(counts)]
-    hidden = {i for i, v in enumerate(line) if 0 < v < k}
-    if len(hidden) == 1 and len(line) > 1:
-        # A cell rather than the total: the total is often published in other figures too.
-        visible = [i for i in range(len(line) - 1) if i not in hidden] or [len(line) - 1]
-        hidden.add(min(visible, key=lambda i: (line[i], i)))
-    shown: list[int | str] = [mark(k) if i in hidden else v for i, v in enumerate(line)]
+    total = len(line) - 1
+    hidden = choose_hidden(line, [list(range(len(line)))], k, frozenset({total}))
+    shown = [_shown(v, i, hidden, k) for i, v in enumerate(line)]
     return shown[:-1], shown[-1]
 
 

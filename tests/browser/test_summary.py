@@ -29,7 +29,7 @@ def _published_summary(engine: Engine, users: dict[str, User]) -> int:
             period_start=fx.START,
             period_end=fx.END,
             scope=SummaryScope.agency,
-            k=2,
+            k=3,
             now=utcnow(),
         )
         staff = session.get(User, users["staff"].id)

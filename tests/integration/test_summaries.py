@@ -35,7 +35,7 @@ from tests.integration import summary_fixture as fx
 NOW = datetime(2026, 7, 2, 8, tzinfo=UTC)
 
 
-def build(session: Session, k: int = 2, **values: Any) -> Summary:
+def build(session: Session, k: int = 3, **values: Any) -> Summary:
     args: dict[str, Any] = {
         "period_start": fx.START,
         "period_end": fx.END,
@@ -69,12 +69,14 @@ def test_published_figures_are_suppressed_below_k(session: Session) -> None:
         "n": "<3",
     }
     table = figure(summary, "barriers_by_category_stage")
-    # By hand: the 1s are below k (two cells, two row totals, the "sustain" total); the row
-    # of column totals then needs a partner (its 4); every line has 0 or 2+ hidden entries.
+    # By hand: the 1s are below k (two cells, their row totals, the "sustain" total). A
+    # published grand total 5 would give both row totals away (5 - 3 = 2, each "<3" at least
+    # 1), and a published first column total 4 the first cell (4 - 3); both show as "x".
     assert table["rows"] == ["landlord_discrimination", "rent_unaffordable", "debts_enforcement"]
     assert table["cells"] == [["<3", 0], [3, 0], [0, "<3"]]
     assert table["row_totals"] == ["<3", 3, "<3"]
-    assert table["column_totals"] == ["<3", "<3"] and table["total"] == 5
+    assert table["column_totals"] == ["x", "<3"] and table["total"] == "x"
+    assert table["withheld"] is False
 
 
 def test_k_comes_from_the_setting(session: Session) -> None:
@@ -86,7 +88,7 @@ def test_k_comes_from_the_setting(session: Session) -> None:
 
 def test_no_name_address_or_record_id_in_any_format(session: Session) -> None:
     built = fx.build(session)
-    summary = build(session, k=2)
+    summary = build(session, k=3)
     text = json.dumps(summary.figures, ensure_ascii=False) + json.dumps(summary.what_ifs)
     text += "\n".join(",".join(map(str, row)) for row in csv_rows(summary.figures or {}, []))
     for secret in (*fx.SECRET_NAMES, *fx.SECRET_STREETS, "Quargl", "Xerx", "@example.cz"):

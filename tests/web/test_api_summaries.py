@@ -27,7 +27,7 @@ def make(engine: Engine, users: dict[str, User], *, published: bool) -> int:
             period_start=fx.START,
             period_end=fx.END,
             scope=SummaryScope.agency,
-            k=2,
+            k=3,
             now=utcnow(),
         )
         staff = session.get(User, users["staff"].id)
@@ -45,7 +45,7 @@ def test_members_read_published_summaries(
     items = client.get(API).json()
     assert [i["id"] for i in items] == [number] and items[0]["status"] == "published"
     document = client.get(f"{API}/{number}").json()
-    assert document["k"] == 2 and set(document["sections"]) == {
+    assert document["k"] == 3 and set(document["sections"]) == {
         "flow",
         "outcomes",
         "barriers",

@@ -65,7 +65,7 @@ def build_form() -> Form:
             max_length=10,
             help="Only for a region (e.g. CZ032) or an ORP (e.g. 3210).",
         ),
-        FormField("k", "Smallest count shown (k)", kind="int", low=2, high=100),
+        FormField("k", "Smallest count shown (k)", kind="int", low=3, high=100),
         *_add_fields(1),
         *_add_fields(2),
         FormField(

@@ -113,6 +113,7 @@ def section_view(lang: str, figures: dict[str, Any], name: str) -> list[dict[str
 def _figure_view(lang: str, labels: dict[str, Any], figure: dict[str, Any]) -> dict[str, Any]:
     title = translate(lang, FIGURE_LABELS.get(figure["id"], figure["id"]))
     view: dict[str, Any] = {"id": figure["id"], "kind": figure["kind"], "title": title}
+    view["withheld"] = bool(figure.get("withheld"))
     if figure["kind"] in ("count", "stat"):
         unit = figure.get("unit", "")
         view["value"] = shown(lang, figure["value"], unit)
