@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from agency.demo.context import (
     DemoContext,
@@ -95,8 +95,23 @@ def add_flats(ctx: DemoContext) -> int:
         ctx.flats.append(_flat(ctx, status, owner))
     ctx.rng.shuffle(ctx.flats)
     ctx.session.add_all([f.row for f in ctx.flats])
+    _registered_before_first_offer(ctx)
     ctx.session.flush()
     return len(ctx.flats)
+
+
+def _registered_before_first_offer(ctx: DemoContext) -> None:
+    """A landlord registers with their first flat: some joined long ago, some this year."""
+    first: dict[int, datetime] = {}
+    for flat in ctx.flats:
+        owner, created = flat.row.landlord_id, flat.row.created_at
+        assert created is not None
+        first[owner] = min(first.get(owner, created), created)
+    for lord in ctx.landlords:
+        if ident(lord) in first:
+            lord.created_at = first[ident(lord)] - timedelta(days=ctx.rng.randint(0, 5))
+            if lord.terms_consented_at is not None:
+                lord.terms_consented_at = lord.created_at
 
 
 def _owner(ctx: DemoContext) -> Landlord:
