@@ -83,52 +83,58 @@ def exposed(
 
 
 def choose_hidden(
-    values: Sequence[int], lines: Sequence[Line], k: int, keep: frozenset[int] = frozenset()
+    values: Sequence[int], lines: Sequence[Line], k: int, public: frozenset[int] = frozenset()
 ) -> tuple[set[int], set[int]] | None:
     """(primary, secondary) cells to hide, or None when nothing protects every small count.
-    Secondary cells are taken among counts of at least k, those in `keep` (totals that
-    other figures publish too) only as a last resort, smallest first; then every secondary
-    cell that turns out not to be needed is published again."""
+
+    `public` are totals a reader may know exactly from other figures (the number of
+    barriers, say, is in several tables): the audit takes them as known even where they
+    show "<k" here, and never hides them to protect another cell. Secondary cells are taken
+    among the other counts of at least k, from the small cell's own lines first, smallest
+    first; then every secondary cell that turns out not to be needed is published again."""
     first = primary(values, k)
+    audited = first - public
     secondary: set[int] = set()
     while True:
-        if _partner_lonely_cells(values, lines, first, secondary, k, keep):
+        if _partner_lonely_cells(values, lines, audited, secondary, k, first | public):
             continue
-        unsafe = exposed(values, lines, first | secondary, secondary, k)
+        unsafe = exposed(values, lines, audited | secondary, secondary, k)
         if not unsafe:
             break
-        partner = _best_partner(values, lines, first, secondary, k, keep, min(unsafe))
+        partner = _best_partner(values, lines, audited, secondary, k, first | public, min(unsafe))
         if partner is None:
-            return None  # every count is hidden or zero, and still a small one shows
+            return None  # every count is hidden or known, and still a small one shows
         secondary.add(partner)
     if len(secondary) <= _PRUNE_LIMIT:
         for cell in sorted(secondary, key=lambda i: (-values[i], i)):
             trial = secondary - {cell}
-            if not exposed(values, lines, first | trial, trial, k):
+            if not exposed(values, lines, audited | trial, trial, k):
                 secondary = trial
     return first, secondary
 
 
-def _eligible(values: Sequence[int], hidden: set[int], k: int, keep: frozenset[int]) -> list[int]:
-    candidates = [i for i, v in enumerate(values) if v >= k and i not in hidden]
-    return sorted(candidates, key=lambda i: (i in keep, values[i], i))
+def _eligible(values: Sequence[int], taken: set[int], k: int) -> list[int]:
+    """Counts that may be hidden to protect others, smallest first."""
+    return sorted(
+        (i for i, v in enumerate(values) if v >= k and i not in taken), key=values.__getitem__
+    )
 
 
 def _partner_lonely_cells(
     values: Sequence[int],
     lines: Sequence[Line],
-    first: set[int],
+    audited: set[int],
     secondary: set[int],
     k: int,
-    keep: frozenset[int],
+    fixed: set[int] | frozenset[int],
 ) -> bool:
-    """The obvious case without a solver: a line whose only hidden cell is a "<k" gives it
+    """The obvious case without a solver: a line whose only unknown is a "<k" gives it
     away; hide the smallest eligible count of that line beside it."""
-    hidden = first | secondary
+    unknown = audited | secondary
     for line in lines:
-        in_line = [i for i in line if i in hidden]
-        if len(in_line) == 1 and in_line[0] in first:
-            options = [i for i in _eligible(values, hidden, k, keep) if i in line]
+        in_line = [i for i in line if i in unknown]
+        if len(in_line) == 1 and in_line[0] in audited:
+            options = [i for i in _eligible(values, unknown | fixed, k) if i in line]
             if options:
                 secondary.add(options[0])
                 return True
@@ -138,19 +144,19 @@ def _partner_lonely_cells(
 def _best_partner(
     values: Sequence[int],
     lines: Sequence[Line],
-    first: set[int],
+    audited: set[int],
     secondary: set[int],
     k: int,
-    keep: frozenset[int],
+    fixed: set[int] | frozenset[int],
     cell: int,
 ) -> int | None:
     """The count whose hiding protects `cell`: from its own lines first, smallest first."""
-    options = _eligible(values, first | secondary, k, keep)
+    options = _eligible(values, audited | secondary | fixed, k)
     near = {i for line in lines if cell in line for i in line}
-    options.sort(key=lambda i: (i in keep, i not in near, values[i], i))
+    options.sort(key=lambda i: (i not in near, values[i], i))
     for option in options:
         trial = secondary | {option}
-        low, high = ranges(values, lines, first, trial, k, {cell})[cell]
+        low, high = ranges(values, lines, audited, trial, k, {cell})[cell]
         if low != high:
             return option
     return options[0] if options else None
@@ -187,7 +193,7 @@ def suppress_table(cells: Sequence[Sequence[int]], k: int) -> list[list[int | st
     n_rows, n_cols = len(grid), len(grid[0])
     flat = [v for row in grid for v in row]
     grand_total = frozenset({len(flat) - 1})
-    hidden = choose_hidden(flat, table_lines(n_rows, n_cols), k, grand_total)
+    hidden = choose_hidden(flat, table_lines(n_rows, n_cols), k, public=grand_total)
     return [
         [_shown(grid[r][c], r * n_cols + c, hidden, k) for c in range(n_cols)]
         for r in range(n_rows)
@@ -195,11 +201,11 @@ def suppress_table(cells: Sequence[Sequence[int]], k: int) -> list[list[int | st
 
 
 def suppress_breakdown(counts: Sequence[int], k: int) -> tuple[list[int | str], int | str]:
-    """A 1-D breakdown and its total (one relation). The total is hidden only when nothing
-    else protects a small count: totals are often published in other figures too."""
+    """A 1-D breakdown and its total (one relation). The total counts as known: it is often
+    published in other figures too."""
     line = [*counts, sum(counts)]
     total = len(line) - 1
-    hidden = choose_hidden(line, [list(range(len(line)))], k, frozenset({total}))
+    hidden = choose_hidden(line, [list(range(len(line)))], k, public=frozenset({total}))
     shown = [_shown(v, i, hidden, k) for i, v in enumerate(line)]
     return shown[:-1], shown[-1]
 

@@ -99,7 +99,9 @@ def test_members_read_download_and_recommend(
     publish(client, number)
     login(client, "platform_member@example.cz")
     page = client.get(f"/summaries/{number}")
-    assert page.status_code == 200 and page.text.count("<svg") >= 3
+    assert page.status_code == 200 and page.text.count("<svg") >= 2
+    # The barriers table of this small fixture cannot be shown safely (see test_summaries).
+    assert "Nezveřejněno: záznamů je příliš málo" in page.text
     assert "3209" not in page.text or "Plzeň" in page.text
     rows = list(csv.reader(io.StringIO(client.get(f"/summaries/{number}.csv").text)))
     assert rows[0] == ["section", "figure", "breakdown", "value"]
