@@ -41,6 +41,10 @@ types: install-dev
 pytest: install-dev
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+## make catalogs: compile web/locale/*/*.po into .mo files (the app merges the .po otherwise).
+catalogs: install
+	$(BIN)/python -m agency.catalogs
+
 ## make bench: the matching engine's benchmark (national and regional scale).
 bench: install-dev
 	$(BIN)/python -m matching.bench $(BENCH_ARGS)
@@ -48,6 +52,12 @@ bench: install-dev
 ## make bench-summary: a national-scale half-year summary on PostgreSQL (own database).
 bench-summary: install-dev
 	$(BIN)/python -m agency.bench_summary $(BENCH_ARGS)
+
+## make load: the web app under 50 concurrent clients on a national-scale PostgreSQL database
+## (own database agency_load; `make load BENCH_ARGS=--reuse` keeps it between runs).
+.PHONY: load
+load: install-dev
+	$(BIN)/python -m agency.bench_load $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

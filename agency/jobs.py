@@ -22,6 +22,7 @@ from agency.models import (
 from agency.models.base import utcnow
 from agency.services.matches import household_ref
 from agency.services.offers import expire_offers, remind_expiring_offers
+from agency.services.privacy import pseudonymise_expired
 from agency.services.rent import charge_rent, leases_in_arrears
 from notifications.formatting import LOCAL_TIME
 from notifications.runtime import JobSpec, job_context
@@ -63,7 +64,20 @@ JOBS: list[JobSpec] = [
         trigger="cron",
         trigger_args={"hour": 7, "minute": 30, "timezone": "Europe/Prague"},
     ),
+    JobSpec(
+        id="agency.retention",
+        func="agency.jobs:retention_job",
+        trigger="cron",
+        trigger_args={"hour": 2, "minute": 30, "timezone": "Europe/Prague"},
+    ),
 ]
+
+
+def retention_job() -> int:
+    """Pseudonymise the households closed longer than the retention period (idempotent)."""
+    context = job_context()
+    with session_scope(context.engine) as session:
+        return pseudonymise_expired(session, now=utcnow(), years=context.retention_years)
 
 
 def expire_offers_job() -> int:
@@ -164,6 +178,14 @@ def _queued(session: Session, now: datetime, **kwargs: Any) -> int:
     return int(queued.in_app > 0 or queued.emails > 0)
 
 
+def _processed() -> tuple[sa.ColumnElement[bool], ...]:
+    """Households still worked on: nothing is said about one that withdrew its consent."""
+    return (
+        col(Household.consent_withdrawn_on).is_(None),
+        col(Household.pseudonymised_at).is_(None),
+    )
+
+
 def _lease_rows(session: Session, *conditions: Any) -> list[tuple[Lease, User | None, str]]:
     """Active leases with the household's social worker and the flat's address (one query)."""
     query = (
@@ -172,7 +194,7 @@ def _lease_rows(session: Session, *conditions: Any) -> list[tuple[Lease, User | 
         .outerjoin(User, col(User.id) == col(Household.social_worker_id))
         .join(Flat, col(Flat.id) == col(Lease.flat_id))
         .join(Municipality, col(Municipality.code) == col(Flat.municipality_code))
-        .where(col(Lease.status) == LeaseStatus.active, *conditions)
+        .where(col(Lease.status) == LeaseStatus.active, *_processed(), *conditions)
         .order_by(col(Lease.id))
     )
     return [
@@ -189,7 +211,9 @@ def _visit_reminders(session: Session, today: date, now: datetime) -> int:
         .join(Lease, col(Lease.id) == col(SupportPlan.lease_id))
         .join(Flat, col(Flat.id) == col(Lease.flat_id))
         .join(Municipality, col(Municipality.code) == col(Flat.municipality_code))
+        .join(Household, col(Household.id) == col(SupportVisit.household_id))
         .where(col(SupportVisit.done_on).is_(None), col(Lease.status) == LeaseStatus.active)
+        .where(*_processed())
         .where(col(SupportVisit.planned_on) <= today + timedelta(days=1))
     )
     year, week, _ = today.isocalendar()

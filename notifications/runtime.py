@@ -37,6 +37,8 @@ class JobContext:
     engine: Engine
     mail: MailConfig
     sender: Sender
+    # Closed households are pseudonymised after this many years (the retention job).
+    retention_years: int = 5
 
 
 _current: JobContext | None = None

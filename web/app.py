@@ -31,6 +31,7 @@ from web.api import flats as api_flats
 from web.api import households as api_households
 from web.api import matching as api_matching
 from web.api import offers as api_offers
+from web.api import privacy as api_privacy
 from web.api import summaries as api_summaries
 from web.deps import Runtime, provide_session
 from web.errors import EXCEPTION_HANDLERS
@@ -41,6 +42,8 @@ from web.pages import landlord_offers as landlord_offer_pages
 from web.pages import leases as lease_pages
 from web.pages import matching as matching_pages
 from web.pages import offers as offer_pages
+from web.pages import photos as photo_pages
+from web.pages import privacy as privacy_pages
 from web.pages import signoff as signoff_pages
 from web.pages import staff as staff_pages
 from web.pages import summaries as summary_pages
@@ -50,6 +53,7 @@ from web.pages.account import AccountController
 from web.pages.inbox import InboxController
 from web.pages.mail import MailController
 from web.render import page
+from web.security import RefuseNul, security_headers_hook
 from web.settings import Settings, load_settings
 
 HERE = Path(__file__).parent
@@ -104,12 +108,15 @@ ROUTES: list[ControllerRouterHandler] = [
     *visit_pages.ROUTES,
     *taxonomy_pages.ROUTES,
     *summary_pages.ROUTES,
+    *photo_pages.ROUTES,
     *api_offers.ROUTES,
     *api_flats.ROUTES,
     *api_households.ROUTES,
     *api_matching.ROUTES,
     *api_after_move.ROUTES,
     *api_summaries.ROUTES,
+    *privacy_pages.ROUTES,
+    *api_privacy.ROUTES,
 ]
 
 
@@ -154,14 +161,20 @@ def create_app(
             CookieBackendConfig(
                 secret=_key(settings.secret_key, "session"),
                 secure=secure,
+                httponly=True,
                 samesite="lax",
                 max_age=12 * 3600,
-            ).middleware
+            ).middleware,
+            RefuseNul(max_body=settings.uploads.max_request_bytes),
         ],
+        # Every response, errors and static files included (web/security.py).
+        before_send=[security_headers_hook(https=secure)],
+        request_max_body_size=settings.uploads.max_request_bytes,
         csrf_config=CSRFConfig(
             secret=_key(settings.secret_key, "csrf").hex(),
             cookie_secure=secure,
-            cookie_httponly=True,
+            cookie_httponly=True,  # forms carry the token in a hidden field, never read by JS
+            cookie_samesite="lax",
             exclude=["/api/"],
         ),
         exception_handlers=EXCEPTION_HANDLERS,

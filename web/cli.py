@@ -119,7 +119,9 @@ def user() -> None:
 @click.option("--name", required=True)
 @click.option("--role", type=click.Choice([r.value for r in UserRole]), required=True)
 @click.option("--organisation", default=None, help="Organisation name; created when missing.")
-@click.password_option(help="At least 10 characters.")
+@click.password_option(
+    help="At least 12 characters, not a common password, not containing the email's name part."
+)
 @click.pass_context
 def user_create(
     ctx: click.Context, email: str, name: str, role: str, organisation: str | None, password: str

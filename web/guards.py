@@ -1,7 +1,9 @@
 """Role guards for every route: the signed session cookie, checked against the account.
 
-The cookie says who logged in and with which role; each guarded request also checks that
-the account is still active with that role, so deactivating a user ends their sessions.
+The cookie says who logged in, with which role and in which session generation; each
+guarded request also checks that the account is still active with that role and that its
+generation has not moved on (logging out and changing the password move it), so
+deactivating a user ends their sessions and a copied cookie dies with the logout.
 """
 
 from __future__ import annotations
@@ -42,9 +44,12 @@ def requires(*roles: UserRole) -> Guard:
         role = session_role(connection)
         if role is None:
             raise NotAuthorizedException("log in first")
-        uid = session_data(connection).get("uid")
+        data = session_data(connection)
         engine = connection.app.state.runtime.engine
-        if not await anyio.to_thread.run_sync(_account_holds, engine, uid, role):
+        held = await anyio.to_thread.run_sync(
+            _account_holds, engine, data.get("uid"), role, data.get("gen")
+        )
+        if not held:
             connection.clear_session()
             raise NotAuthorizedException("the account is no longer active")
         if role not in allowed:
@@ -53,14 +58,17 @@ def requires(*roles: UserRole) -> Guard:
     return guard
 
 
-def _account_holds(engine: sa.Engine, uid: Any, role: str) -> bool:
-    """Whether user `uid` is still active and still has `role` (one primary-key read)."""
-    if not isinstance(uid, int):
+def _account_holds(engine: sa.Engine, uid: Any, role: str, generation: Any) -> bool:
+    """Whether user `uid` is still active, still has `role`, and the session's generation is
+    the account's current one (one primary-key read)."""
+    if not isinstance(uid, int) or not isinstance(generation, int):
         return False
-    query = sa.select(col(User.active), col(User.role)).where(col(User.id) == uid)
+    query = sa.select(col(User.active), col(User.role), col(User.session_generation)).where(
+        col(User.id) == uid
+    )
     with engine.connect() as conn:
         row = conn.execute(query).first()
-    return row is not None and bool(row[0]) and str(row[1]) == role
+    return row is not None and bool(row[0]) and str(row[1]) == role and row[2] == generation
 
 
 STAFF = requires(UserRole.staff, UserRole.admin)

@@ -1,7 +1,9 @@
 """Czech (default) and English: catalogs, the request's language, Czech formats.
 
 Message ids are English; `web/locale/cs/*.po` hold the Czech translations (one file per
-area of the app), merged and compiled in memory when the app starts.
+area of the app). The app loads the compiled catalog `web/locale/cs/LC_MESSAGES/messages.mo`
+(`python -m agency.catalogs`, done when the image is built) when it is newer than every `.po`
+file, and otherwise merges and compiles the `.po` files in memory when it starts.
 """
 
 from __future__ import annotations
@@ -18,9 +20,10 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date, format_datetime
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from jinja2 import pass_context
+
+from agency import catalogs
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 LANGUAGES = ("cs", "en")
@@ -30,13 +33,23 @@ LOCAL_TZ = ZoneInfo("Europe/Prague")
 
 def merged_catalog(language: str) -> Catalog:
     """Every `.po` file of `language` merged into one catalog."""
-    merged = Catalog(locale=language)
-    for path in sorted((LOCALE_DIR / language).glob("*.po")):
-        with path.open("rb") as handle:
-            for message in read_po(handle, locale=language):
-                if message.id:
-                    merged[message.id] = message
-    return merged
+    return catalogs.merged_catalog(LOCALE_DIR, language)
+
+
+def compiled_translations(language: str) -> gettext.GNUTranslations | None:
+    """The compiled catalog of `language`, when it is present and not older than its `.po`s."""
+    if not catalogs.compiled_is_current(LOCALE_DIR, language):
+        return None
+    with catalogs.compiled_path(LOCALE_DIR, language).open("rb") as handle:
+        return gettext.GNUTranslations(handle)
+
+
+def merged_translations(language: str) -> gettext.GNUTranslations:
+    """The `.po` files of `language` merged and compiled in memory."""
+    buffer = BytesIO()
+    write_mo(buffer, merged_catalog(language))
+    buffer.seek(0)
+    return gettext.GNUTranslations(buffer)
 
 
 @cache
@@ -44,10 +57,7 @@ def translations(language: str) -> gettext.NullTranslations:
     """Compiled translations for `language`; English is the source language."""
     if language not in LANGUAGES or language == "en":
         return gettext.NullTranslations()
-    buffer = BytesIO()
-    write_mo(buffer, merged_catalog(language))
-    buffer.seek(0)
-    return gettext.GNUTranslations(buffer)
+    return compiled_translations(language) or merged_translations(language)
 
 
 def pick_language(requested: str | None, fallback: str | None = None) -> str:

@@ -280,6 +280,7 @@ def build_job_context(settings: Settings, *, engine: Engine | None = None) -> Jo
         engine=engine or make_engine(settings.database_url),
         mail=settings.mail,
         sender=make_sender(settings.mail),
+        retention_years=settings.retention_years,
     )
 
 

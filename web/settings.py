@@ -11,6 +11,31 @@ from pathlib import Path
 from notifications.config import MailConfig, mail_config_from_env
 
 DEFAULT_DATABASE_URL = "sqlite:///var/agency.db"
+MIB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class PublicLimits:
+    """Abuse limits on the public forms (offer, login link): submissions per window."""
+
+    window_minutes: int = 60
+    per_ip: int = 20
+    per_email: int = 5
+
+
+@dataclass(frozen=True)
+class UploadLimits:
+    """Flat photos: size per photo, photos per flat, and where the files live (by default
+    `uploads/` under the settings' var directory)."""
+
+    directory: Path | None = None
+    max_photo_bytes: int = 5 * MIB
+    max_photos_per_flat: int = 10
+
+    @property
+    def max_request_bytes(self) -> int:
+        """The largest request body the app accepts: one photo plus the form around it."""
+        return max(self.max_photo_bytes + MIB, 2 * MIB)
 
 
 @dataclass(frozen=True)
@@ -25,6 +50,13 @@ class Settings:
     base_url: str = "http://127.0.0.1:8000"
     mail: MailConfig = field(default_factory=MailConfig)
     run_scheduler: bool = False
+    retention_years: int = 5  # closed households are pseudonymised after this many years
+    public_limits: PublicLimits = field(default_factory=PublicLimits)
+    uploads: UploadLimits = field(default_factory=UploadLimits)
+
+    @property
+    def upload_dir(self) -> Path:
+        return self.uploads.directory or self.var_dir / "uploads"
 
     @property
     def is_sqlite(self) -> bool:
@@ -52,6 +84,17 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         base_url=base_url,
         mail=mail,
         run_scheduler=env.get("RUN_SCHEDULER", "1") != "0",
+        retention_years=max(_int(env, "RETENTION_YEARS", 5), 1),
+        public_limits=PublicLimits(
+            window_minutes=_int(env, "PUBLIC_LIMIT_WINDOW_MINUTES", 60),
+            per_ip=_int(env, "PUBLIC_LIMIT_PER_IP", 20),
+            per_email=_int(env, "PUBLIC_LIMIT_PER_EMAIL", 5),
+        ),
+        uploads=UploadLimits(
+            directory=Path(env["UPLOAD_DIR"]) if env.get("UPLOAD_DIR") else None,
+            max_photo_bytes=_int(env, "MAX_PHOTO_BYTES", 5 * MIB),
+            max_photos_per_flat=_int(env, "MAX_PHOTOS_PER_FLAT", 10),
+        ),
     )
 
 

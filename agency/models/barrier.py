@@ -48,7 +48,7 @@ class Barrier(SQLModel, table=True):
     orp_code: int | None = Field(default=None, description="where it was met, for summaries")
     observed_on: date
     note: str | None = Field(default=None, max_length=2000)
-    overcome_on: date | None = None
+    overcome_on: date | None = Field(default=None, index=True)
     intervention_id: int | None = Field(default=None, foreign_key="intervention.id")
     recorded_by_id: int | None = Field(default=None, foreign_key="user_account.id")
     created_at: datetime = created_at_field()

@@ -21,6 +21,9 @@ class Flat(SQLModel, table=True):
         sa.CheckConstraint("area_m2 > 0", name="area"),
         sa.CheckConstraint("max_occupants IS NULL OR max_occupants >= 1", name="occupants"),
         sa.Index("ix_flat_status_municipality", "status", "municipality_code"),
+        # The staff list and the vetting queue: newest first, with and without a status.
+        sa.Index("ix_flat_created", "created_at", "id"),
+        sa.Index("ix_flat_status_created", "status", "created_at", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -60,6 +63,8 @@ class FlatPhoto(SQLModel, table=True):
 
 
 class Vetting(SQLModel, table=True):
+    __table_args__ = (sa.Index("ix_vetting_decided_at", "decided_at"),)
+
     id: int | None = Field(default=None, primary_key=True)
     flat_id: int = Field(foreign_key="flat.id", index=True)
     inspector_id: int = Field(foreign_key="user_account.id", index=True)

@@ -26,6 +26,10 @@ class Household(SQLModel, table=True):
         sa.CheckConstraint("(status = 'closed') = (close_reason IS NOT NULL)", name="close_reason"),
         sa.Index("ix_household_org_status", "organisation_id", "status"),
         sa.Index("ix_household_status_urgency", "status", "urgency"),
+        # The list's order (most urgent, then longest waiting), for staff and per organisation;
+        # ascending (SQLite does not report DESC), read backwards by urgency.
+        sa.Index("ix_household_queue", "urgency", "registered_on", "id"),
+        sa.Index("ix_household_org_queue", "organisation_id", "urgency", "registered_on", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -87,5 +91,5 @@ class HouseholdArea(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     household_id: int = Field(foreign_key="household.id", index=True, ondelete="CASCADE")
-    municipality_code: int | None = Field(default=None, foreign_key="municipality.code")
-    orp_code: int | None = None
+    municipality_code: int | None = Field(default=None, foreign_key="municipality.code", index=True)
+    orp_code: int | None = Field(default=None, index=True)

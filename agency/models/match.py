@@ -57,6 +57,7 @@ class Match(SQLModel, table=True):
             postgresql_where=open_match_where(),
         ),
         sa.Index("ix_match_status_created", "status", "created_at"),
+        sa.Index("ix_match_created", "created_at", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -70,7 +71,7 @@ class Match(SQLModel, table=True):
     explanation: dict[str, Any] | None = json_field()
     note: str | None = Field(default=None, max_length=2000)
     reviewed_by_id: int | None = Field(default=None, foreign_key="user_account.id")
-    reviewed_at: datetime | None = timestamp_field()
+    reviewed_at: datetime | None = timestamp_field(index=True)
     review_reason: str | None = Field(default=None, max_length=2000)
     offer_expires_at: datetime | None = timestamp_field(index=True)
     landlord_answer: OfferAnswer | None = enum_field(OfferAnswer, nullable=True, name="landlord")

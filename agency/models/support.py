@@ -38,6 +38,16 @@ class SupportVisit(SQLModel, table=True):
     __table_args__ = (
         sa.Index("ix_visit_worker_due", "social_worker_id", "done_on", "planned_on"),
         sa.Index("ix_visit_due", "done_on", "planned_on"),
+        # The last visit done per household (early warning).
+        sa.Index("ix_visit_household_done", "household_id", "done_on", "id"),
+        # Open visits by date (the calendar for staff, who see everyone's).
+        sa.Index(
+            "ix_visit_open",
+            "planned_on",
+            "id",
+            sqlite_where=sa.text("done_on IS NULL"),
+            postgresql_where=sa.text("done_on IS NULL"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

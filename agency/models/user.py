@@ -31,12 +31,16 @@ class User(SQLModel, table=True):
     password_hash: str | None = Field(default=None, max_length=200)
     language: Language = enum_field(Language, default=Language.cs)
     active: bool = True
+    # Sessions are signed cookies: a session carries the generation it was made in, and
+    # logging out or changing the password moves this on, so older cookies stop working.
+    session_generation: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     created_at: datetime = created_at_field()
     last_login_at: datetime | None = timestamp_field()
 
 
 class LoginAttempt(SQLModel, table=True):
-    """Password logins, kept for the rate limit (shared by every web worker)."""
+    """Password logins and public form submissions (`kind`), kept for the rate limits
+    (shared by every web worker)."""
 
     __tablename__ = "login_attempt"
     __table_args__ = (
@@ -45,6 +49,7 @@ class LoginAttempt(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(default="login", max_length=20, sa_column_kwargs={"server_default": "login"})
     email: str = Field(max_length=254)
     ip: str = Field(max_length=45)
     success: bool

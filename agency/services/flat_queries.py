@@ -111,11 +111,14 @@ def _like_pattern(text: str) -> str:
 
 
 def flats_query(filters: FlatFilters) -> AnySelect:
-    """Flats with their landlord and municipality, newest first, narrowed by `filters`."""
+    """Flats with their landlord and municipality, newest first, narrowed by `filters`.
+
+    Both are required foreign keys, so the outer joins return the same rows as inner ones;
+    they let PostgreSQL leave out the joins when the list only counts flats."""
     query = (
         sa.select(Flat, Landlord, Municipality)
-        .join(Landlord, col(Landlord.id) == col(Flat.landlord_id))
-        .join(Municipality, col(Municipality.code) == col(Flat.municipality_code))
+        .outerjoin(Landlord, col(Landlord.id) == col(Flat.landlord_id))
+        .outerjoin(Municipality, col(Municipality.code) == col(Flat.municipality_code))
         .order_by(col(Flat.created_at).desc(), col(Flat.id).desc())
     )
     return _narrowed(query, filters)

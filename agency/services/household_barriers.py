@@ -15,6 +15,7 @@ from agency.models import Barrier, BarrierCategory, HouseholdArea, Intervention,
 from agency.services.barriers import record_barrier
 from agency.services.households import (
     get_household,
+    require_not_pseudonymised,
 )
 
 
@@ -73,7 +74,7 @@ def add_household_barrier(
     note: str | None = None,
 ) -> Barrier:
     """Record a barrier the household's social worker observed."""
-    get_household(session, actor=actor, household_id=household_id)
+    require_not_pseudonymised(get_household(session, actor=actor, household_id=household_id))
     return record_barrier(
         session,
         category_code=category_code,
@@ -97,7 +98,7 @@ def overcome_barrier(
     overcome_on: date,
 ) -> Barrier:
     """Mark the household's barrier overcome by an intervention, on or after it was observed."""
-    get_household(session, actor=actor, household_id=household_id)
+    require_not_pseudonymised(get_household(session, actor=actor, household_id=household_id))
     barrier = session.get(Barrier, barrier_id)
     if barrier is None or barrier.household_id != household_id:
         raise NotFound("This barrier does not exist.")

@@ -59,7 +59,8 @@ def households_query(actor: User, filters: HouseholdFilters) -> AnySelect:
             _member_count(MemberKind.adult).label("adults"),
             _member_count(MemberKind.child).label("children"),
         )
-        .join(User, col(User.id) == col(Household.social_worker_id))
+        # Outer: the worker is required, and the list's COUNT can then leave the join out.
+        .outerjoin(User, col(User.id) == col(Household.social_worker_id))
         .where(visible_to(actor))
         .order_by(col(Household.urgency).desc(), col(Household.registered_on), col(Household.id))
     )
@@ -97,21 +98,19 @@ def _name_contains(text: str) -> sa.ColumnElement[bool]:
 
 def _in_orp(orp_code: int) -> sa.ColumnElement[bool]:
     """The acceptable area touches the ORP: the ORP itself, one of its municipalities,
-    or an anchor place inside it."""
-    area = (
-        sa.select(col(HouseholdArea.id))
-        .outerjoin(Municipality, col(Municipality.code) == col(HouseholdArea.municipality_code))
-        .where(
-            col(HouseholdArea.household_id) == col(Household.id),
-            sa.or_(col(HouseholdArea.orp_code) == orp_code, col(Municipality.orp_code) == orp_code),
-        )
-        .correlate(Household)
+    or an anchor place inside it (three sets, each found through an index)."""
+    places = sa.select(col(Municipality.code)).where(col(Municipality.orp_code) == orp_code)
+    by_orp = sa.select(col(HouseholdArea.household_id)).where(
+        col(HouseholdArea.orp_code) == orp_code
     )
-    anchor = sa.select(col(Municipality.code)).where(
-        col(Municipality.code) == col(Household.anchor_municipality_code),
-        col(Municipality.orp_code) == orp_code,
+    by_place = sa.select(col(HouseholdArea.household_id)).where(
+        col(HouseholdArea.municipality_code).in_(places)
     )
-    return sa.or_(area.exists(), anchor.correlate(Household).exists())
+    return sa.or_(
+        col(Household.id).in_(by_orp),
+        col(Household.id).in_(by_place),
+        col(Household.anchor_municipality_code).in_(places),
+    )
 
 
 @dataclass(frozen=True)

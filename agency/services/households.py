@@ -115,6 +115,24 @@ def get_household(session: Session, *, actor: User, household_id: int) -> Househ
     return found
 
 
+def processing_stopped(household: Household) -> bool:
+    """Consent withdrawn or data pseudonymised: the household is no longer worked on."""
+    return household.consent_withdrawn_on is not None or household.pseudonymised_at is not None
+
+
+def require_not_pseudonymised(household: Household) -> None:
+    """Conflict when the household's personal data were erased: it cannot change any more."""
+    if household.pseudonymised_at is not None:
+        raise Conflict("This household's data were pseudonymised; it can no longer be changed.")
+
+
+def require_processing(household: Household) -> None:
+    """Conflict when the household's consent was withdrawn or its data pseudonymised."""
+    require_not_pseudonymised(household)
+    if household.consent_withdrawn_on is not None:
+        raise Conflict("The household withdrew its consent; its data are no longer processed.")
+
+
 def list_workers(session: Session, *, organisation_id: int | None) -> Sequence[User]:
     """Active social workers of the organisation, who may be assigned a household."""
     query = (
@@ -268,6 +286,7 @@ def update_household(
 ) -> Household:
     """Change a household's details (not its status); a closed household cannot change."""
     household = get_household(session, actor=actor, household_id=household_id)
+    require_not_pseudonymised(household)
     if household.status == HouseholdStatus.closed:
         raise Conflict("A closed household cannot be changed.")
     _check(session, organisation_id=household.organisation_id, data=data)
@@ -283,6 +302,7 @@ def update_household(
 def queue_household(session: Session, *, actor: User, household_id: int) -> Household:
     """Move a registered household among those waiting for a flat."""
     household = get_household(session, actor=actor, household_id=household_id)
+    require_processing(household)
     if household.status != HouseholdStatus.registered:
         raise Conflict("Only a registered household can be put on the waiting list.")
     change_status(session, household, HouseholdStatus.waiting, entity=ENTITY, actor_id=actor.id)
@@ -299,6 +319,7 @@ def close_household(
 ) -> Household:
     """Close a household for `reason` (audited with the note); a consent withdrawal is dated."""
     household = get_household(session, actor=actor, household_id=household_id)
+    require_not_pseudonymised(household)
     if household.status == HouseholdStatus.closed:
         raise Conflict("This household is closed already.")
     now = utcnow()

@@ -29,7 +29,7 @@ from agency.models import (
     User,
 )
 from agency.services.audit import record_audit
-from agency.services.households import get_household
+from agency.services.households import get_household, require_processing
 from agency.services.matching_runs import find_flats, get_run
 from agency.services.status import change_status
 from notifications.service import Recipient, notify
@@ -64,6 +64,7 @@ def propose_match(
     flat = session.get(Flat, flat_id)
     if household is None or flat is None:
         raise NotFound("This household or flat does not exist.")
+    require_processing(household)
     if household.status != HouseholdStatus.waiting:
         raise Conflict("The household is not waiting for a flat.")
     if flat.status != FlatStatus.available:

@@ -79,9 +79,11 @@ def _open(column: Any) -> Any:
 
 
 def household_conditions(scope: Scope) -> list[Any]:
-    """Waiting households of the scope that are not held by an open match."""
+    """Waiting households of the scope that are not held by an open match and have not
+    withdrawn their consent (erasure needs a closed household or a withdrawn consent)."""
     conditions = [
         col(Household.status) == HouseholdStatus.waiting,
+        col(Household.consent_withdrawn_on).is_(None),
         col(Household.id).not_in(_open(col(Match.household_id))),
     ]
     if scope.kind == MatchingScope.household:

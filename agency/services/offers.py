@@ -23,7 +23,7 @@ from agency.errors import InvalidInput
 from agency.models import BarrierCategory, Flat, Household, Landlord, Match, Municipality, User
 from agency.services.audit import record_audit
 from agency.services.barriers import record_barrier
-from agency.services.households import get_household
+from agency.services.households import get_household, require_processing
 from agency.services.leases import create_lease
 from agency.services.matches import (
     Locked,
@@ -107,6 +107,7 @@ def answer_offer(
     is created with default terms."""
     category = _check_answer(answer)
     locked = lock_match(session, match_id=match_id)
+    require_processing(locked.household)
     _check_open_offer(locked, answer.party, now)
     match = locked.match
     choice = OfferAnswer.accept if answer.accept else OfferAnswer.decline

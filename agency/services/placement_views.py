@@ -265,14 +265,16 @@ def list_matches(
     session: Session, *, actor: User, status: MatchStatus | None, page: int = 1, per_page: int = 50
 ) -> tuple[list[Match], int]:
     """Matches of the households the actor works with, newest first, one page and the total."""
+    # Outer: every match has its household; for staff (who see all) the count then needs
+    # no join at all.
     query = (
         select(Match)
-        .join(Household, col(Household.id) == col(Match.household_id))
+        .outerjoin(Household, col(Household.id) == col(Match.household_id))
         .where(visible_to(actor))
     )
     if status is not None:
         query = query.where(col(Match.status) == status)
-    counted = sa.select(sa.func.count()).select_from(query.subquery())
+    counted = query.with_only_columns(sa.func.count(), maintain_column_froms=True)
     total = int(session.execute(counted).scalar_one())
     query = query.order_by(col(Match.created_at).desc(), col(Match.id).desc())
     rows = session.exec(query.offset((max(page, 1) - 1) * per_page).limit(per_page)).all()

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from agency.enums import LeaseStatus, RiskLevel
@@ -70,25 +71,20 @@ def _housed() -> sa.ColumnElement[bool]:
 
 
 def _red(session: Session, actor: User) -> list[tuple[int, str]]:
-    ranked = (
-        sa.select(
-            col(SupportVisit.household_id).label("household_id"),
-            col(SupportVisit.risk).label("risk"),
-            sa.func.row_number()
-            .over(
-                partition_by=col(SupportVisit.household_id),
-                order_by=(col(SupportVisit.done_on).desc(), col(SupportVisit.id).desc()),
-            )
-            .label("n"),
-        )
-        .where(col(SupportVisit.done_on).is_not(None))
-        .subquery()
+    """Households whose last visit done was red: a red visit with no later one done
+    (each checked through the index on household, done_on, id)."""
+    later = aliased(SupportVisit)
+    newer = sa.select(col(later.id)).where(
+        col(later.household_id) == col(SupportVisit.household_id),
+        col(later.done_on).is_not(None),
+        sa.tuple_(col(later.done_on), col(later.id))
+        > sa.tuple_(col(SupportVisit.done_on), col(SupportVisit.id)),
     )
     query = (
         sa.select(col(Household.id), col(Household.reference_name))
-        .join(ranked, ranked.c.household_id == col(Household.id))
-        .where(ranked.c.n == 1, ranked.c.risk == RiskLevel.red.value)
-        .where(visible_to(actor), _housed())
+        .join(SupportVisit, col(SupportVisit.household_id) == col(Household.id))
+        .where(col(SupportVisit.risk) == RiskLevel.red, col(SupportVisit.done_on).is_not(None))
+        .where(~newer.exists(), visible_to(actor), _housed())
     )
     return [(int(h), n) for h, n in session.execute(query).all()]
 

@@ -15,6 +15,7 @@ from agency.enums import AuditAction, FlatStatus, HouseholdStatus, MatchStatus, 
 from agency.errors import Forbidden, InvalidInput
 from agency.models import Landlord, Match, User
 from agency.services.audit import record_audit
+from agency.services.households import require_processing
 from agency.services.matches import (
     Locked,
     address_of,
@@ -77,6 +78,7 @@ def approve_match(
         household.status == HouseholdStatus.waiting,
         "The household is no longer waiting for a flat.",
     )
+    require_processing(household)
     days = setting_value(session, "offer_expiry_days", DEFAULT_OFFER_DAYS)
     match.reviewed_by_id, match.reviewed_at = reviewer.id, now
     match.offer_expires_at = now + timedelta(days=max(days, 1))

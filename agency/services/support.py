@@ -15,7 +15,7 @@ from agency.enums import VISIT_TOPICS, RiskLevel, VisitKind
 from agency.errors import InvalidInput, NotFound
 from agency.models import Household, Lease, SupportPlan, SupportPlanTemplate, SupportVisit, User
 from agency.rules import add_months
-from agency.services.households import is_staff, visible_to
+from agency.services.households import is_staff, processing_stopped, visible_to
 
 SCHEDULE_MONTHS_WITHOUT_END = 36
 CALENDAR_LIMIT = 200
@@ -105,6 +105,8 @@ def generate_schedule(
     plan = SupportPlan(lease_id=int(lease.id or 0), template_id=int(template.id or 0))
     session.add(plan)
     session.flush()
+    if processing_stopped(household):
+        return plan  # consent withdrawn: no visits are scheduled
     until = lease.end_date or add_months(lease.start_date, SCHEDULE_MONTHS_WITHOUT_END)
     for day in schedule_dates(lease.start_date, template.steps or [], until):
         visit = SupportVisit(

@@ -15,7 +15,38 @@ from agency.errors import Conflict, DomainError, InvalidInput
 from agency.models import LoginAttempt, Organisation, User
 from agency.passwords import verify_password
 
-MIN_PASSWORD_LENGTH = 10
+MIN_PASSWORD_LENGTH = 12
+# The most used passwords of at least MIN_PASSWORD_LENGTH characters (compared ignoring
+# case); shorter ones are refused by the length rule anyway.
+COMMON_PASSWORDS = frozenset(
+    {
+        "000000000000",
+        "111111111111",
+        "123123123123",
+        "123456789012",
+        "1234567890ab",
+        "1q2w3e4r5t6y",
+        "aaaaaaaaaaaa",
+        "abc123456789",
+        "abcdefghijkl",
+        "administrator",
+        "changeme1234",
+        "heslo1234567",
+        "heslo123heslo",
+        "hesloheslo12",
+        "iloveyou1234",
+        "letmein12345",
+        "password1234",
+        "password123!",
+        "passwordpassword",
+        "qwerty123456",
+        "qwertyuiop12",
+        "qwertyuiopas",
+        "qwertzuiop12",
+        "qwertzuiopas",
+        "welcome12345",
+    }
+)
 
 
 def normalise_email(email: str) -> str:
@@ -23,6 +54,28 @@ def normalise_email(email: str) -> str:
     if "@" not in cleaned or cleaned.startswith("@") or cleaned.endswith("@"):
         raise InvalidInput(f"'{email}' is not an email address", field="email")
     return cleaned
+
+
+class WeakPassword(InvalidInput):
+    """A password the policy refuses; `template` and `values` let the web layer translate."""
+
+    def __init__(self, template: str, **values: Any) -> None:
+        super().__init__(template % values if values else template, field="password")
+        self.template = template
+        self.values = values
+
+
+def check_password(password: str, *, email: str) -> None:
+    """Raise WeakPassword unless `password` is long, uncommon and not made of the email."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise WeakPassword(
+            "The password must have at least %(min)s characters.", min=MIN_PASSWORD_LENGTH
+        )
+    if password.lower() in COMMON_PASSWORDS:
+        raise WeakPassword("This password is among the most common ones. Choose another.")
+    local = email.strip().lower().partition("@")[0]
+    if len(local) >= 3 and local in password.lower():
+        raise WeakPassword("The password must not contain the part of the email before the @.")
 
 
 def find_user(session: Session, *, email: str) -> User | None:
@@ -56,10 +109,8 @@ def create_user(
     email = normalise_email(email)
     if find_user(session, email=email) is not None:
         raise Conflict(f"a user with the email {email} exists already", field="email")
-    if password is not None and len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(
-            f"the password must have at least {MIN_PASSWORD_LENGTH} characters", field="password"
-        )
+    if password is not None:
+        check_password(password, email=email)
     user = User(
         email=email,
         name=name.strip(),
@@ -74,6 +125,20 @@ def create_user(
     return user
 
 
+def set_password(session: Session, *, hasher: PasswordHasher, user: User, password: str) -> None:
+    """A new password for `user` (checked by the policy); their other sessions end."""
+    check_password(password, email=user.email)
+    user.password_hash = hasher.hash(password)
+    end_sessions(session, user_id=int(user.id or 0))
+
+
+def end_sessions(session: Session, *, user_id: int) -> None:
+    """Move the user's session generation on: every session cookie issued so far stops working."""
+    column = col(User.session_generation)
+    session.execute(sa.update(User).where(col(User.id) == user_id).values({column: column + 1}))
+    session.flush()
+
+
 @dataclass(frozen=True)
 class LoginPolicy:
     """At most `per_email` failures per address and `per_ip` per address of origin."""
@@ -81,6 +146,9 @@ class LoginPolicy:
     window: timedelta = timedelta(minutes=15)
     per_email: int = 5
     per_ip: int = 30
+
+
+LOGIN = "login"
 
 
 class LoginThrottled(DomainError):
@@ -95,7 +163,12 @@ def _failures(session: Session, column: Any, value: str, since: datetime) -> int
     query = (
         sa.select(sa.func.count())
         .select_from(LoginAttempt)
-        .where(column == value, col(LoginAttempt.at) >= since, col(LoginAttempt.success).is_(False))
+        .where(
+            column == value,
+            col(LoginAttempt.kind) == LOGIN,
+            col(LoginAttempt.at) >= since,
+            col(LoginAttempt.success).is_(False),
+        )
     )
     return int(session.execute(query).scalar_one())
 
@@ -127,8 +200,51 @@ def authenticate(
     check_login_allowed(session, email=email, ip=ip, now=now, policy=policy or LoginPolicy())
     user = session.exec(select(User).where(User.email == email)).first()
     ok = bool(user and user.active and verify_password(hasher, user.password_hash, password))
-    session.add(LoginAttempt(email=email[:254], ip=ip[:45], success=ok, at=now))
+    session.add(LoginAttempt(kind=LOGIN, email=email[:254], ip=ip[:45], success=ok, at=now))
     if not ok or user is None:
         return None
     user.last_login_at = now
     return user
+
+
+@dataclass(frozen=True)
+class PublicLimit:
+    """At most `per_ip` submissions of one kind per address of origin, and `per_email` per
+    email address, within `window`."""
+
+    window: timedelta = timedelta(hours=1)
+    per_ip: int = 20
+    per_email: int = 5
+
+
+class TooManySubmissions(DomainError):
+    status_code = 429
+
+    def __init__(self, minutes: int) -> None:
+        super().__init__(f"too many submissions; try again in {minutes} minutes")
+        self.minutes = minutes
+
+
+def _submissions(session: Session, kind: str, column: Any, value: str, since: datetime) -> int:
+    query = (
+        sa.select(sa.func.count())
+        .select_from(LoginAttempt)
+        .where(column == value, col(LoginAttempt.kind) == kind, col(LoginAttempt.at) >= since)
+    )
+    return int(session.execute(query).scalar_one())
+
+
+def count_public_submission(
+    session: Session, *, kind: str, email: str, ip: str, now: datetime, limit: PublicLimit
+) -> None:
+    """Record a submission of a public form (`kind`), or raise TooManySubmissions (recording
+    nothing) when this origin or this email address has used up its limit."""
+    email, ip = email.strip().lower()[:254], ip[:45]
+    since = now - limit.window
+    if (
+        _submissions(session, kind, col(LoginAttempt.ip), ip, since) >= limit.per_ip
+        or _submissions(session, kind, col(LoginAttempt.email), email, since) >= limit.per_email
+    ):
+        raise TooManySubmissions(max(1, int(limit.window.total_seconds() // 60)))
+    session.add(LoginAttempt(kind=kind, email=email, ip=ip, success=True, at=now))
+    session.flush()

@@ -134,6 +134,27 @@ def expected(ids: Ids) -> dict[tuple[str, str], Case]:
             optional=True,
             extra=[(f"/portal/flats/{other}/withdraw", only("landlord", ok=404))],
         ),
+        # Photos of flats: the landlord's own flat, staff, and the guarded file route.
+        ("GET", "/portal/flats/{flat_id:int}/photos"): Case(
+            f"/portal/flats/{own}/photos",
+            only("landlord"),
+            extra=[(f"/portal/flats/{other}/photos", only("landlord", ok=404))],
+        ),
+        ("POST", "/portal/flats/{flat_id:int}/photos"): Case(
+            f"/portal/flats/{own}/photos",
+            only("landlord", ok=400),
+            form={},
+            extra=[(f"/portal/flats/{other}/photos", only("landlord", ok=404))],
+        ),
+        ("POST", "/portal/flats/{flat_id:int}/photos/{photo_id:int}/delete"): Case(
+            f"/portal/flats/{other}/photos/{NO_SUCH_ID}/delete", only("landlord", ok=404), form={}
+        ),
+        ("GET", "/staff/flats/{flat_id:int}/photos"): Case(
+            f"/staff/flats/{flat}/photos", only(*STAFF)
+        ),
+        ("GET", "/photos/{photo_id:int}"): Case(
+            f"/photos/{NO_SUCH_ID}", only("landlord", *STAFF, ok=404)
+        ),
         ("GET", "/portal/offers/{match_id:int}"): Case(
             f"/portal/offers/{m}", only("landlord", ok=404), optional=True
         ),
@@ -310,6 +331,22 @@ def expected(ids: Ids) -> dict[tuple[str, str], Case]:
         **after_move_cases(),
         # The Platform's summaries.
         **summary_cases(),
+        # A household's privacy: export and erasure (staff), withdrawal of consent.
+        ("GET", "/households/{household_id:int}/export"): Case(
+            f"/households/{h}/export", only(*STAFF)
+        ),
+        ("GET", "/households/{household_id:int}/erase"): Case(
+            f"/households/{h}/erase", only(*STAFF)
+        ),
+        ("POST", "/households/{household_id:int}/erase"): Case(
+            f"/households/{h}/erase", only(*STAFF, ok=400), form={}
+        ),
+        ("POST", "/households/{household_id:int}/consent-withdrawal"): Case(
+            f"/households/{h}/consent-withdrawal", only(*SOCIAL, ok=400), form={}
+        ),
+        ("GET", "/api/v1/households/{household_id:int}/export"): Case(
+            f"/api/v1/households/{h}/export", only(*STAFF, api=True)
+        ),
     }
 
 

@@ -34,7 +34,7 @@ from agency.services.households import get_household
 from agency.services.leases import LeaseFilters, LeaseRow, get_lease, lease_detail, list_leases
 from agency.services.rent import lease_ledger, record_payment
 from agency.services.support import VisitRecord, record_visit, visit_calendar
-from web.api.flats import ERRORS, PageInfo, UnsupportedMediaType, json_body
+from web.api.flats import ERRORS, WRITE_ERRORS, PageInfo, json_body
 from web.deps import commit
 from web.guards import SOCIAL, STAFF
 from web.pages.staff_common import RecordId, acting_user
@@ -249,7 +249,7 @@ class PaymentsApi(Controller):
     @post(
         "/",
         guards=[STAFF, json_body],
-        raises=[*ERRORS, NotFoundException, UnsupportedMediaType],
+        raises=WRITE_ERRORS,
         status_code=201,
         sync_to_thread=True,
     )
@@ -302,7 +302,7 @@ def api_visits(request: Request[Any, Any, Any], db: NamedDependency[Session]) ->
 @post(
     "/api/v1/visits/{visit_id:int}",
     guards=[SOCIAL, json_body],
-    raises=[*ERRORS, NotFoundException, UnsupportedMediaType],
+    raises=WRITE_ERRORS,
     status_code=200,
     sync_to_thread=True,
 )
@@ -358,7 +358,7 @@ class BarriersApi(Controller):
     @post(
         "/",
         guards=[SOCIAL, json_body],
-        raises=[*ERRORS, NotFoundException, UnsupportedMediaType],
+        raises=WRITE_ERRORS,
         status_code=201,
         sync_to_thread=True,
     )
@@ -388,7 +388,7 @@ class BarriersApi(Controller):
 @post(
     "/api/v1/barriers/{barrier_id:int}/overcome",
     guards=[SOCIAL, json_body],
-    raises=[*ERRORS, NotFoundException, UnsupportedMediaType],
+    raises=WRITE_ERRORS,
     status_code=200,
     sync_to_thread=True,
 )

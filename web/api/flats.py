@@ -187,6 +187,24 @@ class UnsupportedMediaType(HTTPException):
     status_code = 415
 
 
+class ConflictError(HTTPException):
+    """Documents 409: another open match holds the flat or household, or it changed."""
+
+    status_code = 409
+
+
+class UnprocessableError(HTTPException):
+    """Documents 422: a value the service refused (a scope, a reason, a postcode, ...)."""
+
+    status_code = 422
+
+
+# Domain errors become these statuses in web.errors; listed here for the OpenAPI schema.
+DOMAIN = [NotFoundException, ConflictError, UnprocessableError]
+# What a state-changing operation may answer besides its success.
+WRITE_ERRORS = [*ERRORS, *DOMAIN, UnsupportedMediaType]
+
+
 def json_body(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
     """Only JSON bodies change state: a cross-site form cannot send one without CORS."""
     content_type = connection.headers.get("content-type", "")
@@ -228,7 +246,7 @@ def read_flat(db: NamedDependency[Session], flat_id: RecordId) -> FlatRead:
 @post(
     f"{API}/flats/{{flat_id:int}}/vetting",
     guards=[STAFF, json_body],
-    raises=[*ERRORS, NotFoundException, UnsupportedMediaType],
+    raises=WRITE_ERRORS,
     status_code=201,
     sync_to_thread=True,
 )

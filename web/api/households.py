@@ -42,7 +42,7 @@ from agency.services.households import (
     register_household,
     update_household,
 )
-from web.api.flats import PageInfo, UnsupportedMediaType, json_body
+from web.api.flats import WRITE_ERRORS, PageInfo, json_body
 from web.deps import commit
 from web.guards import SOCIAL
 from web.i18n import LOCAL_TZ
@@ -166,6 +166,8 @@ class HouseholdRead(BaseModel):
     registered_on: date
     consent_on: date
     consent_scope: str
+    consent_withdrawn_on: date | None
+    pseudonymised_at: datetime | None
     created_at: datetime
     status_changed_at: datetime | None
 
@@ -264,7 +266,7 @@ class HouseholdApi(Controller):
     @post(
         "/",
         guards=[SOCIAL, json_body],
-        raises=[*ERRORS, UnsupportedMediaType],
+        raises=WRITE_ERRORS,
         status_code=201,
         sync_to_thread=True,
     )
@@ -288,7 +290,7 @@ class HouseholdApi(Controller):
     @put(
         "/{household_id:int}",
         guards=[SOCIAL, json_body],
-        raises=[*ERRORS, NotFoundException, UnsupportedMediaType],
+        raises=WRITE_ERRORS,
         sync_to_thread=True,
     )
     def replace_household(

@@ -12,7 +12,6 @@ from litestar import Request, get, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.exceptions import (
-    HTTPException,
     NotAuthorizedException,
     NotFoundException,
     PermissionDeniedException,
@@ -31,7 +30,7 @@ from agency.services.matches import propose_suggested_match
 from agency.services.matching_runs import Scope, check_scope, get_run, run_matching
 from agency.services.placement_views import list_matches
 from agency.services.signoff import approve_match, reject_match
-from web.api.flats import WholeNumber, json_body
+from web.api.flats import DOMAIN, WholeNumber, json_body
 from web.deps import commit, runtime
 from web.guards import SOCIAL, STAFF
 from web.pages.landlord_forms import magic_links
@@ -39,22 +38,6 @@ from web.pages.staff_common import RecordId, acting_user
 
 API = "/api/v1"
 ERRORS = [NotAuthorizedException, PermissionDeniedException, ValidationException]
-
-
-class ConflictError(HTTPException):
-    """Documents 409: another open match holds the flat or household, or it changed."""
-
-    status_code = 409
-
-
-class UnprocessableError(HTTPException):
-    """Documents 422: a value the service refused (a scope, a reason, ...)."""
-
-    status_code = 422
-
-
-# Domain errors become these statuses in web.errors; listed here for the OpenAPI schema.
-DOMAIN = [NotFoundException, ConflictError, UnprocessableError]
 
 
 Id = Annotated[WholeNumber, Field(ge=1, le=2**31 - 1)]

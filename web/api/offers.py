@@ -4,9 +4,9 @@ municipality type-ahead."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from litestar import get, post
+from litestar import Request, get, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.exceptions import ValidationException
@@ -30,8 +30,9 @@ from agency.models.base import utcnow
 from agency.services.flats import BOUNDS, FlatDetails, FlatSubmission, submit_flat
 from agency.services.gazetteer import search_municipalities
 from agency.services.landlords import LandlordDetails
+from web.api.flats import UnprocessableError
 from web.deps import commit
-from web.pages.landlord_forms import magic_links
+from web.pages.landlord_forms import OFFER_KIND, count_submission, magic_links
 
 MAX_QUERY = 100
 INT_FIELDS = ("municipality_code", "floor", "rent", "services", "deposit", "min_lease_months")
@@ -151,11 +152,18 @@ class MunicipalityRead(BaseModel):
     "/api/v1/flats",
     status_code=201,
     security=[{}],
-    raises=[ValidationException],
+    raises=[ValidationException, UnprocessableError],
     sync_to_thread=True,
     summary="Offer a flat",
 )
-def create_flat(db: NamedDependency[Session], state: State, data: JSONBody[FlatCreate]) -> FlatRead:
+def create_flat(
+    request: Request[Any, Any, Any],
+    db: NamedDependency[Session],
+    state: State,
+    data: JSONBody[FlatCreate],
+) -> FlatRead:
+    # Over the limit: TooManySubmissions, a 429 with its reason (web/errors.py).
+    count_submission(request, db, state, kind=OFFER_KIND, email=data.landlord.email)
     flat = submit_flat(db, submission=data.submission(), link=magic_links(state), now=utcnow())
     place = db.get(Municipality, flat.municipality_code)
     commit(db)
@@ -166,7 +174,7 @@ def create_flat(db: NamedDependency[Session], state: State, data: JSONBody[FlatC
 @get(
     "/api/v1/municipalities",
     security=[{}],
-    raises=[ValidationException],
+    raises=[ValidationException, UnprocessableError],
     sync_to_thread=True,
     summary="Municipalities whose name starts with q (ignoring case and diacritics)",
 )

@@ -31,8 +31,7 @@ from agency.services.summaries import (
     set_recommendation_status,
     summary_title,
 )
-from web.api.flats import json_body
-from web.api.matching import DOMAIN, ConflictError
+from web.api.flats import DOMAIN, ConflictError, json_body
 from web.deps import commit
 from web.guards import requires
 from web.pages.staff_common import RecordId, acting_user

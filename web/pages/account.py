@@ -15,11 +15,13 @@ from sqlmodel import Session, select
 from agency.enums import Language, UserRole
 from agency.models import Landlord, User
 from agency.models.base import utcnow
-from agency.services.users import LoginThrottled, authenticate
+from agency.services.users import LoginThrottled, authenticate, end_sessions
 from web.deps import client_ip, commit, runtime
 from web.forms import Form, FormField, FormResult
+from web.guards import session_data
 from web.i18n import LANGUAGES
-from web.render import LANG_COOKIE, NAVIGATION, page, safe_next, see_other, t
+from web.render import LANG_COOKIE, NAVIGATION, page, see_other, t
+from web.security import local_path
 from web.tokens import MAGIC_LINK_PURPOSE, BadToken, read_token
 
 LOGIN_FORM = Form(
@@ -36,10 +38,17 @@ def start_page(role: str) -> str:
 
 
 def log_in(request: Request[Any, Any, Any], user: User) -> None:
-    """A fresh session for `user` (nothing of the previous session survives)."""
+    """A fresh session for `user`: nothing of the previous session survives (the language
+    chosen before lives in its own cookie and stays)."""
     request.clear_session()
     request.set_session(
-        {"uid": user.id, "role": str(user.role), "name": user.name, "lang": str(user.language)}
+        {
+            "uid": user.id,
+            "role": str(user.role),
+            "name": user.name,
+            "lang": str(user.language),
+            "gen": user.session_generation,
+        }
     )
 
 
@@ -48,7 +57,7 @@ class AccountController(Controller):
     def login_form(
         self, request: Request[Any, Any, Any], next: FromQuery[str | None] = None
     ) -> Template:
-        return _login_page(request, LOGIN_FORM.blank(), safe_next(next, ""))
+        return _login_page(request, LOGIN_FORM.blank(), local_path(next, ""))
 
     @post("/login", status_code=303, sync_to_thread=True)
     def login(
@@ -59,7 +68,7 @@ class AccountController(Controller):
         data: FormData,
     ) -> Template | Redirect:
         form = LOGIN_FORM.parse(data, _lang(request))
-        target = safe_next(str(data.get("next") or ""), "")
+        target = local_path(str(data.get("next") or ""), "")
         if not form.ok:
             return _login_page(request, form, target, 400)
         try:
@@ -89,8 +98,12 @@ class AccountController(Controller):
         log_in(request, user)
         return see_other(target or start_page(str(user.role)))
 
-    @post("/logout", status_code=303, sync_to_thread=False)
-    def logout(self, request: Request[Any, Any, Any]) -> Redirect:
+    @post("/logout", status_code=303, sync_to_thread=True)
+    def logout(self, request: Request[Any, Any, Any], db: NamedDependency[Session]) -> Redirect:
+        uid = session_data(request).get("uid")
+        if isinstance(uid, int):
+            end_sessions(db, user_id=uid)  # a copy of this cookie must not outlive the logout
+            commit(db)
         request.clear_session()
         return see_other("/")
 
@@ -116,7 +129,7 @@ class AccountController(Controller):
         user = landlord_user(db, landlord)
         commit(db)
         log_in(request, user)
-        return see_other(safe_next(next, "/portal"))
+        return see_other(local_path(next, "/portal"))
 
     @get("/lang/{code:str}", sync_to_thread=False)
     def switch_language(
@@ -125,7 +138,7 @@ class AccountController(Controller):
         code: FromPath[str],
         next: FromQuery[str | None] = None,
     ) -> Redirect:
-        response = see_other(safe_next(next))
+        response = see_other(local_path(next))
         if code in LANGUAGES:
             response.set_cookie(
                 LANG_COOKIE, code, max_age=365 * 86400, samesite="lax", httponly=True

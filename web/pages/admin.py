@@ -17,7 +17,7 @@ from sqlmodel import Session
 from agency.enums import Language, UserRole
 from agency.errors import Conflict, DomainError
 from agency.services.admin import get_organisation, list_organisations, set_user_active, users_query
-from agency.services.users import MIN_PASSWORD_LENGTH, create_user
+from agency.services.users import WeakPassword, check_password, create_user
 from web.deps import commit, runtime
 from web.forms import Form, FormField, FormResult
 from web.guards import ADMIN
@@ -56,7 +56,7 @@ def user_form(organisations: list[tuple[str, str]]) -> Form:
             kind="password",
             max_length=500,
             autocomplete="new-password",
-            help="At least 10 characters; the user should change it.",
+            help="At least 12 characters, not a common password and not the email's name part.",
         ),
     )
 
@@ -111,10 +111,7 @@ class UsersController(Controller):
     ) -> Template | Redirect:
         form = user_form(_organisation_choices(db))
         result = form.parse(data, request_language(request))
-        password = result.values.get("password") or ""
-        if password and len(password) < MIN_PASSWORD_LENGTH:
-            message = "The password must have at least %(min)s characters."
-            result.add_error("password", t(request, message, min=MIN_PASSWORD_LENGTH))
+        _check_password(request, result)
         if result.ok and _created(request, db, state, result):
             commit(db)
             return see_other("/admin/users")
@@ -132,6 +129,17 @@ class UsersController(Controller):
         self, request: Request[Any, Any, Any], db: NamedDependency[Session], user_id: RecordId
     ) -> Redirect:
         return _set_active(request, db, user_id, active=True)
+
+
+def _check_password(request: Request[Any, Any, Any], result: FormResult) -> None:
+    """The password policy, shown at the password field (before anything is stored)."""
+    password = result.values.get("password") or ""
+    if not password or "password" in result.errors:
+        return
+    try:
+        check_password(password, email=str(result.values.get("email") or ""))
+    except WeakPassword as exc:
+        result.add_error("password", t(request, exc.template, **exc.values))
 
 
 def _created(

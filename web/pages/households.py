@@ -30,6 +30,7 @@ from agency.services.household_queries import (
 from agency.services.households import (
     list_workers,
     register_household,
+    require_not_pseudonymised,
     update_household,
 )
 from web.deps import commit
@@ -276,6 +277,7 @@ class EditHouseholdController(Controller):
             request, lambda: load_household(db, actor=user, household_id=household_id)
         )
         household = detail.household
+        translated(request, lambda: require_not_pseudonymised(household))
         form = household_form(_workers(db, user, household.social_worker_id), new=False)
         values = initial_values(household, detail.members, detail.areas, detail.anchor)
         return self._page(
@@ -295,6 +297,7 @@ class EditHouseholdController(Controller):
             request, lambda: load_household(db, actor=user, household_id=household_id)
         )
         household = detail.household
+        translated(request, lambda: require_not_pseudonymised(household))
         form = household_form(_workers(db, user, household.social_worker_id), new=False)
         parsed = parse_household(request, db, form, data)
         if data.get("action") == "calculate":

@@ -96,10 +96,15 @@ class Forms:
     barrier: FormResult | None = None
     overcome: FormResult | None = None
     overcome_id: int | None = None
+    consent: FormResult | None = None
 
 
-def _today() -> date:
+def today_here() -> date:
+    """Today in the agency's time zone."""
     return utcnow().astimezone(LOCAL_TZ).date()
+
+
+CONSENT_FORM = Form(FormField("withdrawn_on", "Consent withdrawn on", kind="date"))
 
 
 def detail_page(
@@ -118,7 +123,7 @@ def detail_page(
     record_view(db, actor=user, household=detail.household)
     commit(db)
     language = request_language(request)
-    today = {"observed_on": _today(), "overcome_on": _today()}
+    today = {"observed_on": today_here(), "overcome_on": today_here()}
     barriers, overcome = barrier_form(db, language), overcome_form(db, language)
     return page(
         request,
@@ -133,6 +138,8 @@ def detail_page(
         overcome_form=forms.overcome or overcome.blank(today),
         overcome_fields=overcome.fields,
         overcome_id=forms.overcome_id,
+        consent_form=forms.consent or CONSENT_FORM.blank({"withdrawn_on": today_here()}),
+        consent_fields=CONSENT_FORM.fields,
         staff=is_staff(user),
         statuses=STATUS_LABELS,
         close_labels=CLOSE_LABELS,
@@ -141,7 +148,7 @@ def detail_page(
         ethos_labels=ETHOS_LABELS,
         urgencies=URGENCY_LABELS,
         kinds=KIND_LABELS,
-        today=_today(),
+        today=today_here(),
     )
 
 
@@ -187,7 +194,7 @@ def household_close(
 
 def _not_future(request: Request[Any, Any, Any], form: FormResult, name: str) -> None:
     value = form.values.get(name)
-    if isinstance(value, date) and value > _today():
+    if isinstance(value, date) and value > today_here():
         form.add_error(name, t(request, "The date cannot be in the future."))
 
 

@@ -17,21 +17,29 @@ from agency.errors import InvalidInput
 from agency.models.base import utcnow
 from agency.services.flats import submit_flat
 from agency.services.landlords import send_login_link
+from agency.services.users import TooManySubmissions
 from web.deps import commit
 from web.forms import EMAIL_RE
 from web.pages import landlord_portal
 from web.pages.landlord_forms import (
+    LINK_KIND,
     NOTES_FIELD,
     OFFER_FORM,
+    OFFER_KIND,
     SECTIONS,
     TERMS_FIELD,
     Parsed,
     add_service_error,
+    count_submission,
     magic_links,
     parse_flat_form,
     submission,
 )
-from web.render import page, request_language, see_other
+from web.render import page, request_language, see_other, t
+
+TOO_MANY = (
+    "Too many submissions from your address or for this email. Try again in %(minutes)s minutes."
+)
 
 FormData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
@@ -72,6 +80,12 @@ class OfferController(Controller):
         if not parsed.form.ok:
             return offer_page(request, parsed, 400)
         try:
+            count_submission(request, db, state, kind=OFFER_KIND, email=parsed.form.values["email"])
+        except TooManySubmissions as exc:
+            db.rollback()
+            parsed.form.add_error("email", t(request, TOO_MANY, minutes=exc.minutes))
+            return offer_page(request, parsed, 429)
+        try:
             submit_flat(
                 db, submission=submission(parsed.form.values), link=magic_links(state), now=utcnow()
             )
@@ -98,6 +112,12 @@ class OfferController(Controller):
     ) -> Template:
         email = str(data.get("email") or "").strip()
         if EMAIL_RE.match(email) and len(email) <= 254:
+            try:
+                count_submission(request, db, state, kind=LINK_KIND, email=email)
+            except TooManySubmissions as exc:
+                db.rollback()
+                message = t(request, TOO_MANY, minutes=exc.minutes)
+                return page(request, "landlord/link_sent.html", 429, throttled=message)
             send_login_link(db, email=email, link=magic_links(state), now=utcnow())
             commit(db)
         return page(request, "landlord/link_sent.html")

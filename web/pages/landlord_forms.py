@@ -25,7 +25,8 @@ from agency.services.flats import (
     resolve_municipality,
 )
 from agency.services.landlords import LandlordDetails, LinkMaker, MagicLink
-from web.deps import runtime
+from agency.services.users import PublicLimit, count_public_submission
+from web.deps import client_ip, runtime
 from web.forms import Form, FormField, FormResult
 from web.render import request_language, t
 from web.tokens import MAGIC_LINK_DAYS, MAGIC_LINK_PURPOSE, make_token
@@ -198,3 +199,25 @@ def add_service_error(
     if exc.field == "municipality_code":
         name = "municipality"
     result.add_error(name, t(request, exc.message))
+
+
+OFFER_KIND = "offer"  # the offer form and the public API share one limit
+LINK_KIND = "login_link"
+
+
+def public_limit(state: State) -> PublicLimit:
+    limits = runtime(state).settings.public_limits
+    return PublicLimit(
+        window=timedelta(minutes=limits.window_minutes),
+        per_ip=limits.per_ip,
+        per_email=limits.per_email,
+    )
+
+
+def count_submission(
+    request: Request[Any, Any, Any], db: Session, state: State, *, kind: str, email: str
+) -> None:
+    """Count a public submission against the limits (raises TooManySubmissions when over)."""
+    count_public_submission(
+        db, kind=kind, email=email, ip=client_ip(request), now=utcnow(), limit=public_limit(state)
+    )
