@@ -112,6 +112,7 @@ def test_members_read_download_and_recommend(
     assert ["what_if", "what_if_1", "", "3"] in rows
     document = json.loads(client.get(f"/summaries/{number}.json").text)
     assert document["k"] == 3 and document["scope"]["name"] == "Plzeň"
+    assert set(document["marks"]) == {"<3", "x", "*"}
     for secret in (*fx.SECRET_NAMES, *fx.SECRET_STREETS):
         assert secret not in page.text and secret not in json.dumps(document, ensure_ascii=False)
     form = f"/summaries/{number}"

@@ -10,6 +10,7 @@ from litestar import Response
 
 from agency.models import Summary
 from agency.services.summaries import summary_title
+from agency.services.suppression import SECONDARY_MARK, WITHHELD_MARK, mark
 
 
 def summary_document(summary: Summary) -> dict[str, Any]:
@@ -23,10 +24,20 @@ def summary_document(summary: Summary) -> dict[str, Any]:
         "period_end": summary.period_end.isoformat(),
         "scope": figures.get("scope", {}),
         "k": summary.k_threshold,
+        "marks": marks(summary.k_threshold),
         "published_at": summary.published_at.isoformat() if summary.published_at else None,
         "sections": figures.get("sections", {}),
         "labels": figures.get("labels", {}),
         "what_ifs": summary.what_ifs or [],
+    }
+
+
+def marks(k: int) -> dict[str, str]:
+    """What the suppression marks in the figures mean."""
+    return {
+        mark(k): f"a count from 1 to {k - 1}",
+        SECONDARY_MARK: f"a count of at least {k}, hidden so that no small count can be worked out",
+        WITHHELD_MARK: "the whole figure is withheld: too few records to show it safely",
     }
 
 
