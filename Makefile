@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 PYTEST_ARGS ?= -n 2
 
-.PHONY: run test lint types pytest bench bench-summary install install-dev clean
+.PHONY: run test lint types pytest bench bench-summary install install-dev clean catalogs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

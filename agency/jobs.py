@@ -30,12 +30,16 @@ from notifications.service import notify
 
 STALE_AFTER = timedelta(days=60)
 
+# Every job is safe to run again (event keys, idempotent updates), so each also runs when a
+# scheduler starts: a run killed midway, or missed while no scheduler was up, is not
+# postponed to its next time.
 JOBS: list[JobSpec] = [
     JobSpec(
         id="agency.stale_listings",
         func="agency.jobs:stale_listings_job",
         trigger="cron",
         trigger_args={"hour": 7, "minute": 0, "timezone": "Europe/Prague"},
+        run_at_start=True,
     ),
     JobSpec(
         id="agency.expire_offers",
@@ -49,6 +53,7 @@ JOBS: list[JobSpec] = [
         func="agency.jobs:remind_expiring_offers_job",
         trigger="cron",
         trigger_args={"hour": 8, "minute": 0, "timezone": "Europe/Prague"},
+        run_at_start=True,
     ),
     JobSpec(
         id="agency.charge_rent",
@@ -63,12 +68,14 @@ JOBS: list[JobSpec] = [
         func="agency.jobs:after_move_reminders_job",
         trigger="cron",
         trigger_args={"hour": 7, "minute": 30, "timezone": "Europe/Prague"},
+        run_at_start=True,
     ),
     JobSpec(
         id="agency.retention",
         func="agency.jobs:retention_job",
         trigger="cron",
         trigger_args={"hour": 2, "minute": 30, "timezone": "Europe/Prague"},
+        run_at_start=True,
     ),
 ]
 

@@ -53,7 +53,9 @@ def world(web_engine: Engine, tmp_path: Path) -> World:
             )
             flats.append(int(factory.flat(FlatStatus.submitted, landlord_id=landlord.id).id or 0))
         for role in (UserRole.staff, UserRole.social_worker):
-            factory.user(role, email=f"{role.value}@example.cz", password_hash=hasher.hash(PASSWORD))
+            factory.user(
+                role, email=f"{role.value}@example.cz", password_hash=hasher.hash(PASSWORD)
+            )
     return World(flats[0], flats[1], tmp_path / "uploads")
 
 
@@ -207,9 +209,10 @@ def test_who_sees_a_photo(small: TestClient[Any], world: World, web_engine: Engi
     assert own.status_code == 200 and own.content == PNG
     assert own.headers["content-type"] == "image/png"
     assert own.headers["x-content-type-options"] == "nosniff"
-    assert photo.id is not None and f'src="/photos/{photo.id}"' in small.get(
-        f"/portal/flats/{world.own_flat}/photos"
-    ).text
+    assert (
+        photo.id is not None
+        and f'src="/photos/{photo.id}"' in small.get(f"/portal/flats/{world.own_flat}/photos").text
+    )
     small.cookies.clear()
     assert small.get(f"/photos/{photo.id}", follow_redirects=False).status_code == 303
     login(small, "bohumil@example.cz")

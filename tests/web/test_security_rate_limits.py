@@ -98,9 +98,7 @@ def test_invalid_offers_are_not_counted(limited: TestClient[Any], web_engine: En
     assert count(web_engine, LoginAttempt) == 1
 
 
-def test_public_api_answers_429_with_a_reason(
-    limited: TestClient[Any], web_engine: Engine
-) -> None:
+def test_public_api_answers_429_with_a_reason(limited: TestClient[Any], web_engine: Engine) -> None:
     for street in ("Americká 1", "Americká 2"):
         assert limited.post("/api/v1/flats", json=body(street=street)).status_code == 201
     refused = limited.post("/api/v1/flats", json=body(street="Americká 3"))

@@ -19,8 +19,8 @@ from agency.models import User
 from agency.models.base import utcnow
 from agency.passwords import make_hasher
 from agency.services.users import end_sessions, set_password
-from tests.factories import Factory
 from notifications.config import MailConfig
+from tests.factories import Factory
 from tests.webutil import PASSWORD, csrf_from, login, submit
 from web.app import _key, create_app
 from web.security import local_path
