@@ -33,13 +33,22 @@ def runtime(state: State) -> Runtime:
     return found
 
 
-async def provide_session(state: State) -> AsyncIterator[Session]:
-    """One session per request, closed on the event loop (see STACK-NOTES: no sync cleanup)."""
-    session = Session(runtime(state).engine, expire_on_commit=False)
+async def provide_session(request: Request[Any, Any, Any]) -> AsyncIterator[Session]:
+    """One session per request, closed on the event loop (see STACK-NOTES: no sync cleanup).
+    Kept on the request's state too, so the page frame reuses it (see `request_session`)."""
+    session = Session(runtime(request.app.state).engine, expire_on_commit=False)
+    request.state.db = session
     try:
         yield session
     finally:
+        del request.state.db
         session.close()
+
+
+def request_session(request: Request[Any, Any, Any]) -> Session | None:
+    """The request's own session when its handler asked for one."""
+    found = getattr(request.state, "db", None)
+    return found if isinstance(found, Session) else None
 
 
 def commit(db: Session) -> None:

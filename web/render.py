@@ -10,7 +10,7 @@ from litestar.response import Redirect, Template
 from sqlmodel import Session
 
 from notifications.inbox import count_unread
-from web.deps import runtime
+from web.deps import request_session, runtime
 from web.guards import session_data
 from web.i18n import pick_language, translate
 
@@ -83,6 +83,9 @@ def _unread(request: Request[Any, Any, Any], uid: Any) -> int | None:
     """The user's unread notifications (one indexed count), None when not logged in."""
     if not isinstance(uid, int):
         return None
+    own = request_session(request)
+    if own is not None:
+        return count_unread(own, user_id=uid)
     with Session(runtime(request.app.state).engine) as session:
         return count_unread(session, user_id=uid)
 
