@@ -85,6 +85,24 @@ def arrears_query(today: date) -> AnySelect:
     )
 
 
+def arrears_column(today: date) -> sa.ColumnElement[int]:
+    """What the lease of the enclosing query owes on `today`: its charges due by then minus
+    its payments, as two correlated sums (each found through its lease_id index)."""
+    charged = (
+        sa.select(sa.func.coalesce(sa.func.sum(RentCharge.amount), 0))
+        .where(col(RentCharge.lease_id) == col(Lease.id), col(RentCharge.due_on) <= today)
+        .correlate(Lease)
+        .scalar_subquery()
+    )
+    paid = (
+        sa.select(sa.func.coalesce(sa.func.sum(RentPayment.amount), 0))
+        .where(col(RentPayment.lease_id) == col(Lease.id))
+        .correlate(Lease)
+        .scalar_subquery()
+    )
+    return charged - paid
+
+
 def arrears_by_lease(session: Session, *, today: date, lease_ids: Iterable[int]) -> dict[int, int]:
     """What each of `lease_ids` owes on `today` (negative when paid ahead)."""
     ids = list(lease_ids)

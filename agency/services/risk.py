@@ -16,7 +16,7 @@ from sqlmodel import Session, col
 from agency.enums import LeaseStatus, RiskLevel
 from agency.models import Household, Lease, SupportVisit, User
 from agency.services.households import visible_to
-from agency.services.rent import arrears_query
+from agency.services.rent import arrears_column
 
 MISSED_AFTER_DAYS = 14
 ARREARS_MONTHS = 1  # more than one month's rent + services owed
@@ -37,13 +37,12 @@ class AtRisk:
 
 
 def _arrears(session: Session, actor: User, today: date) -> list[tuple[int, str, int, int]]:
-    owed = arrears_query(today).subquery()
+    owed = arrears_column(today)
     query = (
-        sa.select(col(Household.id), col(Household.reference_name), col(Lease.id), owed.c.arrears)
+        sa.select(col(Household.id), col(Household.reference_name), col(Lease.id), owed)
         .join(Lease, col(Lease.household_id) == col(Household.id))
-        .join(owed, owed.c.id == col(Lease.id))
         .where(col(Lease.status) == LeaseStatus.active, visible_to(actor))
-        .where(owed.c.arrears > ARREARS_MONTHS * (col(Lease.rent) + col(Lease.services)))
+        .where(owed > ARREARS_MONTHS * (col(Lease.rent) + col(Lease.services)))
     )
     return [(int(h), n, int(lease), int(a)) for h, n, lease, a in session.execute(query).all()]
 
