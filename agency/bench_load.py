@@ -532,11 +532,16 @@ async def drive(
     window: tuple[float, float],
     samples: Samples,
     rng: random.Random,
+    think: float,
 ) -> None:
-    """Request random pages of the role until the window closes; record those inside it."""
+    """Request random pages of the role until the window closes; record those inside it.
+    Between two pages the client reads for `think` seconds on average (0: back to back)."""
     start, end = window
     choices = (*pages, HEALTH)
     while (now := time.monotonic()) < end:
+        if think > 0:
+            await asyncio.sleep(rng.uniform(0.5 * think, 1.5 * think))
+            now = time.monotonic()
         label, path = rng.choice(choices)
         path = path.format(page=rng.randint(2, 200), **fill)
         began = time.perf_counter()
@@ -556,7 +561,13 @@ async def drive(
 
 
 async def run_load(
-    base: str, *, clients: int, seconds: float, warmup: float, fill: dict[str, str]
+    base: str,
+    *,
+    clients: int,
+    seconds: float,
+    warmup: float,
+    fill: dict[str, str],
+    think: float = 0.0,
 ) -> Samples:
     sessions = {
         email: await log_in(base, email) for emails in ACCOUNTS.values() for email in emails
@@ -570,7 +581,7 @@ async def run_load(
         client = sessions[emails[(n // len(CLIENT_ROLES)) % len(emails)]]
         rng = random.Random(SEED + n)
         window = (start, start + seconds)
-        tasks.append(drive(client, PAGES[role], fill, window, samples, rng))
+        tasks.append(drive(client, PAGES[role], fill, window, samples, rng, think))
     await asyncio.gather(*tasks)
     for client in sessions.values():
         await client.aclose()
@@ -646,6 +657,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--warmup", type=float, default=5)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=1.0,
+        help="seconds a client reads a page before the next, on average (0: back to back)",
+    )
     parser.add_argument("--output", default=str(Path("var") / "bench_load.json"))
     args = parser.parse_args(argv)
     admin = _admin_url(args.admin_url)
@@ -667,6 +684,7 @@ def main(argv: list[str] | None = None) -> int:
                 seconds=args.seconds,
                 warmup=args.warmup,
                 fill=fill,
+                think=args.think,
             )
         )
         after = load_average()
@@ -677,7 +695,8 @@ def main(argv: list[str] | None = None) -> int:
     print_table(rows)
     print(
         f"{total} requests in {args.seconds:.0f} s ({total / args.seconds:.0f}/s), "
-        f"{args.clients} clients, {args.workers} workers, {os.cpu_count()} cores, "
+        f"{args.clients} clients thinking {args.think} s, {args.workers} workers, "
+        f"{os.cpu_count()} cores, "
         f"load average before {before} after {after}"
     )
     command = ".venv/bin/python -m agency.bench_load" + "".join(f" {a}" for a in sys.argv[1:])
@@ -685,6 +704,7 @@ def main(argv: list[str] | None = None) -> int:
         "command": command,
         "at": datetime.now(UTC).isoformat(timespec="seconds"),
         "clients": args.clients,
+        "think_seconds": args.think,
         "seconds": args.seconds,
         "workers": args.workers,
         "cores": os.cpu_count(),
