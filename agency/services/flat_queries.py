@@ -7,10 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import Select
-from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session, col, select
 
 from agency.enums import FlatStatus
@@ -26,21 +23,7 @@ from agency.models import (
     Vetting,
 )
 from agency.rules import fold_diacritics
-
-# Czech letters with diacritics and their plain forms, for searching without them.
-_ACCENTED = "áčďéěíňóřšťúůýžäöü"
-_PLAIN = "acdeeinorstuuyzaou"
-# SQLite's lower() folds only ASCII, so capitals are replaced first; SQLite's parser
-# refuses more than about 25 nested calls, hence only the capitals that start words.
-_SQLITE_CAPITALS = (
-    ("Á", "a"),
-    ("Č", "c"),
-    ("Í", "i"),
-    ("Ř", "r"),
-    ("Š", "s"),
-    ("Ú", "u"),
-    ("Ž", "z"),
-)
+from agency.services.text_search import contains_pattern, folded
 
 TO_VET = (FlatStatus.submitted, FlatStatus.vetting)
 
@@ -79,37 +62,6 @@ class FlatDetail:
     rent_cap: RentCap | None
 
 
-class folded(FunctionElement[str]):
-    """SQL text in lowercase without Czech diacritics (like `fold_diacritics`)."""
-
-    type = sa.String()
-    name = "folded"
-    inherit_cache = True
-
-
-@compiles(folded)
-def _folded_default(element: folded, compiler: SQLCompiler, **kw: Any) -> str:
-    # PostgreSQL's lower() knows every letter; translate() then drops the accents.
-    argument = compiler.process(element.clauses, **kw)
-    return f"translate(lower({argument}), '{_ACCENTED}', '{_PLAIN}')"
-
-
-@compiles(folded, "sqlite")
-def _folded_sqlite(element: folded, compiler: SQLCompiler, **kw: Any) -> str:
-    expression: Any = next(iter(element.clauses))
-    for capital, plain in _SQLITE_CAPITALS:
-        expression = sa.func.replace(expression, sa.literal_column(f"'{capital}'"), plain)
-    expression = sa.func.lower(expression)
-    for accented, plain in zip(_ACCENTED, _PLAIN, strict=True):
-        expression = sa.func.replace(expression, sa.literal_column(f"'{accented}'"), plain)
-    return str(compiler.process(expression, **kw))
-
-
-def _like_pattern(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def flats_query(filters: FlatFilters) -> AnySelect:
     """Flats with their landlord and municipality, newest first, narrowed by `filters`.
 
@@ -133,7 +85,7 @@ def _narrowed(query: AnySelect, filters: FlatFilters) -> AnySelect:
         query = query.where(col(Municipality.kraj_code) == filters.kraj_code)
     text = fold_diacritics(filters.text or "").strip()
     if text:
-        pattern = _like_pattern(text)
+        pattern = contains_pattern(text)
         query = query.where(
             sa.or_(
                 folded(col(Flat.street)).like(pattern, escape="\\"),
@@ -228,7 +180,7 @@ def landlords_query(*, text: str | None = None) -> AnySelect:
     query = sa.select(Landlord).order_by(col(Landlord.name), col(Landlord.id))
     folded_text = fold_diacritics(text or "").strip()
     if folded_text:
-        pattern = _like_pattern(folded_text)
+        pattern = contains_pattern(folded_text)
         query = query.where(
             sa.or_(
                 folded(col(Landlord.name)).like(pattern, escape="\\"),

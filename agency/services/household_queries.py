@@ -23,7 +23,9 @@ from agency.models import (
     Organisation,
     User,
 )
+from agency.rules import fold_diacritics
 from agency.services.households import ENTITY, get_household, is_staff, visible_to
+from agency.services.text_search import contains_pattern, folded
 
 AnySelect = Select[*tuple[Any, ...]]
 
@@ -83,16 +85,12 @@ def _narrowed(query: AnySelect, filters: HouseholdFilters) -> AnySelect:
 
 
 def _name_contains(text: str) -> sa.ColumnElement[bool]:
-    """Case-insensitive substring match of the reference name.
-
-    Not diacritics-insensitive: that needs a folded column (a migration). SQLite's lower()
-    knows only ASCII, so the text as typed is also tried as it stands.
-    """
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    """The reference name contains `text`, ignoring case and Czech diacritics ("sedlacek"
+    finds Sedláček); the text as typed is also tried as it stands."""
     name = col(Household.reference_name)
     return sa.or_(
-        sa.func.lower(name).like(f"%{escaped.lower()}%", escape="\\"),
-        name.like(f"%{escaped}%", escape="\\"),
+        folded(name).like(contains_pattern(fold_diacritics(text)), escape="\\"),
+        name.like(contains_pattern(text), escape="\\"),
     )
 
 
