@@ -53,6 +53,12 @@ bench: install-dev
 bench-summary: install-dev
 	$(BIN)/python -m agency.bench_summary $(BENCH_ARGS)
 
+## make fuzz: 5,000 schemathesis cases over the JSON API on a fresh demo database (SQLite;
+## FUZZ_ARGS="--database-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres" for PostgreSQL).
+.PHONY: fuzz
+fuzz: install-dev
+	$(BIN)/python -m web.fuzz_api --cases 5000 $(FUZZ_ARGS)
+
 ## make load: the web app under 50 concurrent clients on a national-scale PostgreSQL database
 ## (own database agency_load; `make load BENCH_ARGS=--reuse` keeps it between runs).
 .PHONY: load

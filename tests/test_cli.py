@@ -43,7 +43,7 @@ def test_user_create_refuses_a_short_password(env: dict[str, str]) -> None:
     args = ["user", "create", "--email", "a@example.cz", "--name", "A", "--role", "admin"]
     result = runner.invoke(cli, [*args, "--password", "short"], env=env)
     assert result.exit_code == 1
-    assert "at least 10 characters" in result.output
+    assert "at least 12 characters" in result.output
 
 
 def test_db_check_reports_agreement(env: dict[str, str]) -> None:

@@ -24,12 +24,18 @@ STYLE = Style(
 )
 
 
+# Inline scripts and styles are refused by the Content-Security-Policy: pygal's script goes,
+# its style sheet is served as web/static/charts.css, and its inline opacities become
+# presentation attributes.
 _SCRIPT = re.compile(r"<script\b.*?</script>", re.S)
+_STYLE = re.compile(r"<style\b.*?</style>", re.S)
+_OPACITY = re.compile(r'\sstyle="opacity:\s*([0-9.]+)"')
 
 
 def _svg(chart: pygal.graph.graph.Graph, title: str) -> Markup:
-    """The chart's SVG without pygal's inline configuration script, labelled for readers."""
-    svg = _SCRIPT.sub("", chart.render(is_unicode=True))
+    """The chart's SVG without inline script or style, labelled for readers."""
+    svg = _STYLE.sub("", _SCRIPT.sub("", chart.render(is_unicode=True)))
+    svg = _OPACITY.sub(r' opacity="\1"', svg)
     svg = svg.replace("<svg ", f'<svg role="img" aria-label="{_attr(title)}" ', 1)
     return Markup(svg)
 

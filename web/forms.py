@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -16,6 +16,11 @@ from web.i18n import translate
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 CZ_DATE_RE = re.compile(r"^\s*(\d{1,2})\.\s*(\d{1,2})\.\s*(\d{4})\s*$")
 MAX_TEXT = 4000
+# The range of the INTEGER columns whole numbers are stored in (PostgreSQL refuses more).
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1
+# C0 and C1 control characters and DEL, except tab, line feed and carriage return (a browser
+# sends a textarea's line breaks as CR LF). PostgreSQL cannot store NUL in text at all.
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True)
@@ -102,7 +107,14 @@ def _parse_field(spec: FormField, raw: str) -> tuple[Any, Any]:
     limit = MAX_TEXT if spec.kind == "textarea" else spec.max_length
     if len(text) > limit:
         return None, ("At most %(max)s characters.", {"max": limit})
+    if CONTROL_RE.search(text):
+        return None, ("Remove the control characters (such as NUL) from this field.",)
     return PARSERS.get(spec.kind, _parse_text)(spec, text)
+
+
+def has_control_characters(text: str) -> bool:
+    """Whether `text` holds a character no form field accepts (NUL, escape, ...)."""
+    return CONTROL_RE.search(text) is not None
 
 
 def _parse_text(spec: FormField, text: str) -> tuple[Any, Any]:
@@ -119,7 +131,9 @@ def _parse_int(spec: FormField, text: str) -> tuple[Any, Any]:
     cleaned = text.replace(" ", "").replace("\u00a0", "")
     if not re.fullmatch(r"[+-]?\d{1,12}", cleaned):
         return None, ("Enter a whole number.",)
-    return _in_range(spec, int(cleaned))
+    low = INT_MIN if spec.low is None else max(spec.low, INT_MIN)
+    high = INT_MAX if spec.high is None else min(spec.high, INT_MAX)
+    return _in_range(replace(spec, low=low, high=high), int(cleaned))
 
 
 def _parse_float(spec: FormField, text: str) -> tuple[Any, Any]:

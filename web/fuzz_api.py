@@ -29,6 +29,7 @@ from hypothesis import HealthCheck, Phase
 from litestar import Litestar
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import FailureGroup
+from schemathesis.core.result import Err
 from schemathesis.python.asgi import ASGIClient, get_client
 from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
@@ -74,13 +75,22 @@ class Tally:
 def api_operations(app: Litestar) -> list[Any]:
     """The schema's operations under /api/v1, in the document's order."""
     schema = schemathesis.openapi.from_asgi(SCHEMA_PATH, app)
-    found = [result.ok() for result in schema.get_all_operations()]
+    found = []
+    for result in schema.get_all_operations():
+        if isinstance(result, Err):
+            raise result.err()  # a broken schema is a failure of its own
+        found.append(result.ok())
     return [op for op in found if op.path.startswith(API_PREFIX)]
+
+
+def new_client(app: Any) -> ASGIClient:
+    """An in-process HTTP client of `app` with its own cookies."""
+    return get_client(app)
 
 
 def login(app: Litestar, email: str, password: str) -> ASGIClient:
     """A client carrying the session cookie of `email`, logged in through the login form."""
-    client = get_client(app)
+    client = new_client(app)
     found = CSRF_RE.search(client.get("http://testserver/login").text)
     assert found, "the login page has no CSRF field"
     data = {"email": email, "password": password, "_csrf_token": found.group(1)}
@@ -132,7 +142,7 @@ def fuzz_app(
     tallies: list[Tally] = []
     operations = api_operations(app)
     for identity in identities:
-        client = get_client(app) if identity == "anonymous" else login(app, *staff)
+        client = new_client(app) if identity == "anonymous" else login(app, *staff)
         for operation in operations:
             tally = Tally(f"{identity:9} {operation.method.upper():6} {operation.path}")
             fuzz_operation(operation, client, examples, tally)

@@ -13,6 +13,7 @@ from notifications.inbox import count_unread
 from web.deps import request_session, runtime
 from web.guards import session_data
 from web.i18n import pick_language, translate
+from web.security import local_path
 
 LANG_COOKIE = "lang"
 
@@ -101,10 +102,8 @@ def t(request: Request[Any, Any, Any], message: str, **values: Any) -> str:
 
 
 def safe_next(target: str | None, default: str = "/") -> str:
-    """Only local paths: never redirect to another site."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return default
-    return target
+    """Only local paths: never redirect to another site (see `web.security.local_path`)."""
+    return local_path(target, default)
 
 
 def see_other(path: str) -> Redirect:

@@ -54,7 +54,7 @@ def test_new_user_errors_keep_what_was_typed(
     assert "Uživatel s tímto e-mailem již existuje." in duplicate.text
     assert 'value="Nová Pracovnice"' in duplicate.text and "dlouhe-heslo-42" not in duplicate.text
     short = submit(client, "/admin/users/new", "/admin/users/new", new_user(password="kratke"))
-    assert short.status_code == 400 and "Heslo musí mít nejméně 10 znaků." in short.text
+    assert short.status_code == 400 and "Heslo musí mít nejméně 12 znaků." in short.text
     assert 'value="Nova.Pracovnice@Example.cz"' in short.text
     bad = submit(
         client, "/admin/users/new", "/admin/users/new", new_user(role="landlord", email="x")

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 from litestar.testing import TestClient
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from agency.db import session_scope
 from agency.enums import UserRole
@@ -141,7 +141,7 @@ def test_admin_page_refuses_weak_passwords(
     assert again.status_code == 400 and english in again.text
     with session_scope(web_engine) as session:
         found = session.execute(
-            sa.select(User).where(User.email == "nova.pracovnice@example.cz")
+            sa.select(User).where(col(User.email) == "nova.pracovnice@example.cz")
         ).first()
     assert found is None
 

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from litestar import Litestar
 from litestar.testing import TestClient
 from sqlalchemy.engine import Engine
-from sqlmodel import select
+from sqlmodel import col, select
 
 from agency.db import session_scope
 from agency.enums import FlatStatus, UserRole
@@ -94,7 +94,7 @@ def upload(
 
 def stored(engine: Engine) -> list[FlatPhoto]:
     with session_scope(engine) as session:
-        return list(session.exec(select(FlatPhoto).order_by(FlatPhoto.id)).all())
+        return list(session.exec(select(FlatPhoto).order_by(col(FlatPhoto.id))).all())
 
 
 def files_in(directory: Path) -> list[Path]:
@@ -273,3 +273,28 @@ def test_the_landlord_deletes_a_photo(
     assert stored(web_engine) == [] and files_in(world.upload_dir) == []
     with session_scope(web_engine) as session:
         assert session.execute(sa.select(sa.func.count()).select_from(FlatPhoto)).scalar() == 0
+
+
+def test_limits_come_from_the_environment(tmp_path: Path) -> None:
+    from web.settings import load_settings
+
+    env = {
+        "AGENCY_VAR_DIR": str(tmp_path),
+        "SECRET_KEY": "x",
+        "MAX_PHOTO_BYTES": "1000",
+        "MAX_PHOTOS_PER_FLAT": "3",
+        "PUBLIC_LIMIT_PER_IP": "7",
+        "PUBLIC_LIMIT_PER_EMAIL": "2",
+        "PUBLIC_LIMIT_WINDOW_MINUTES": "15",
+    }
+    settings = load_settings(env)
+    assert (settings.uploads.max_photo_bytes, settings.uploads.max_photos_per_flat) == (1000, 3)
+    assert settings.upload_dir == tmp_path / "uploads"
+    assert settings.uploads.max_request_bytes == 2 * MIB
+    limits = settings.public_limits
+    assert (limits.per_ip, limits.per_email, limits.window_minutes) == (7, 2, 15)
+    moved = load_settings(env | {"UPLOAD_DIR": str(tmp_path / "elsewhere")})
+    assert moved.upload_dir == tmp_path / "elsewhere"
+    defaults = load_settings({"AGENCY_VAR_DIR": str(tmp_path), "SECRET_KEY": "x"})
+    assert (defaults.uploads.max_photo_bytes, defaults.uploads.max_photos_per_flat) == (5 * MIB, 10)
+    assert defaults.uploads.max_request_bytes == 6 * MIB

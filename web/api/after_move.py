@@ -34,7 +34,7 @@ from agency.services.households import get_household
 from agency.services.leases import LeaseFilters, LeaseRow, get_lease, lease_detail, list_leases
 from agency.services.rent import lease_ledger, record_payment
 from agency.services.support import VisitRecord, record_visit, visit_calendar
-from web.api.flats import ERRORS, WRITE_ERRORS, PageInfo, json_body
+from web.api.flats import ERRORS, WRITE_ERRORS, ApiInput, PageInfo, json_body
 from web.deps import commit
 from web.guards import SOCIAL, STAFF
 from web.pages.staff_common import RecordId, acting_user
@@ -78,7 +78,7 @@ class LeasePage(BaseModel):
     pagination: PageInfo
 
 
-class PaymentCreate(BaseModel):
+class PaymentCreate(ApiInput):
     model_config = ConfigDict(extra="forbid")
 
     amount: Money
@@ -110,7 +110,7 @@ class Calendar(BaseModel):
     upcoming: list[VisitRead]
 
 
-class VisitDone(BaseModel):
+class VisitDone(ApiInput):
     model_config = ConfigDict(extra="forbid")
 
     kind: VisitKind
@@ -121,7 +121,7 @@ class VisitDone(BaseModel):
     follow_up: Annotated[str, Field(max_length=2000)] | None = None
 
 
-class BarrierCreate(BaseModel):
+class BarrierCreate(ApiInput):
     model_config = ConfigDict(extra="forbid")
 
     household_id: Annotated[int, BeforeValidator(_only_int), Field(ge=1, le=2**31 - 1)]
@@ -131,7 +131,7 @@ class BarrierCreate(BaseModel):
     note: Annotated[str, Field(max_length=2000)] | None = None
 
 
-class Overcome(BaseModel):
+class Overcome(ApiInput):
     model_config = ConfigDict(extra="forbid")
 
     intervention_code: Annotated[str, Field(max_length=50)]

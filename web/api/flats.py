@@ -18,7 +18,7 @@ from litestar.exceptions import (
 from litestar.handlers.base import BaseRouteHandler
 from litestar.params import Body, FromQuery, QueryParameter
 from litestar.types import ControllerRouterHandler
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 from sqlmodel import Session
 
 from agency.enums import FlatStatus, LandlordKind, Language, VettingDecision, VettingRejection
@@ -27,6 +27,7 @@ from agency.models import Flat, Landlord, Municipality
 from agency.services.flat_queries import flat_with_place, flats_query, get_landlord, landlords_query
 from agency.services.vetting import MAX_OCCUPANTS, VettingInput, record_vetting
 from web.deps import commit
+from web.forms import has_control_characters
 from web.guards import STAFF
 from web.pages.staff_common import RecordId, acting_user, parse_flat_filters
 from web.pagination import Pagination, paginate
@@ -51,6 +52,20 @@ def _only_int(value: Any) -> Any:
 
 Checked = Annotated[bool, BeforeValidator(_only_bool)]
 WholeNumber = Annotated[int, BeforeValidator(_only_int)]
+
+
+class ApiInput(BaseModel):
+    """A request body whose text holds no control characters (NUL, escape, ...), as in forms."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_control_characters(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            for name, value in data.items():
+                texts = value if isinstance(value, list) else [value]
+                if any(isinstance(t, str) and has_control_characters(t) for t in texts):
+                    raise ValueError(f"{name}: remove the control characters")
+        return data
 
 
 # Wire models: never the tables themselves (no mass assignment, explicit fields).
@@ -118,7 +133,7 @@ class FlatPage(BaseModel):
     pagination: PageInfo
 
 
-class VettingCreate(BaseModel):
+class VettingCreate(ApiInput):
     """A vetting decision; checklist items are true when the check passed."""
 
     model_config = ConfigDict(extra="forbid")

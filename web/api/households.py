@@ -42,7 +42,7 @@ from agency.services.households import (
     register_household,
     update_household,
 )
-from web.api.flats import WRITE_ERRORS, PageInfo, json_body
+from web.api.flats import WRITE_ERRORS, ApiInput, PageInfo, json_body
 from web.deps import commit
 from web.guards import SOCIAL
 from web.i18n import LOCAL_TZ
@@ -71,14 +71,14 @@ Money = Annotated[StrictInt, Field(ge=0, le=MONEY_MAX)]
 Text = Annotated[str | None, Field(max_length=2000)]
 
 
-class Member(BaseModel):
+class Member(ApiInput):
     model_config = ConfigDict(extra="forbid")
 
     kind: MemberKind
     birth_year: Annotated[StrictInt | None, Field(ge=1900, le=2100)] = None
 
 
-class HouseholdUpdate(BaseModel):
+class HouseholdUpdate(ApiInput):
     """A household's details; `max_housing_cost` null means the calculator's proposal."""
 
     model_config = ConfigDict(extra="forbid")

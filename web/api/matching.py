@@ -30,7 +30,7 @@ from agency.services.matches import propose_suggested_match
 from agency.services.matching_runs import Scope, check_scope, get_run, run_matching
 from agency.services.placement_views import list_matches
 from agency.services.signoff import approve_match, reject_match
-from web.api.flats import DOMAIN, WholeNumber, json_body
+from web.api.flats import DOMAIN, ApiInput, WholeNumber, json_body
 from web.deps import commit, runtime
 from web.guards import SOCIAL, STAFF
 from web.pages.landlord_forms import magic_links
@@ -44,7 +44,7 @@ Id = Annotated[WholeNumber, Field(ge=1, le=2**31 - 1)]
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
 
 
-class RunCreate(BaseModel):
+class RunCreate(ApiInput):
     """A matching run over a scope; `scope_value` is the ORP code or the region code."""
 
     model_config = ConfigDict(extra="forbid")
@@ -77,7 +77,7 @@ def run_read(run: MatchingRun) -> RunRead:
     return RunRead(**fields, suggestions=run.suggestions or [], unmatched=unmatched)
 
 
-class MatchCreate(BaseModel):
+class MatchCreate(ApiInput):
     model_config = ConfigDict(extra="forbid")
 
     household_id: Id
@@ -117,7 +117,7 @@ class MatchPage(BaseModel):
     page: int
 
 
-class RejectBody(BaseModel):
+class RejectBody(ApiInput):
     model_config = ConfigDict(extra="forbid")
 
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]

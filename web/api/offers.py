@@ -30,7 +30,7 @@ from agency.models.base import utcnow
 from agency.services.flats import BOUNDS, FlatDetails, FlatSubmission, submit_flat
 from agency.services.gazetteer import search_municipalities
 from agency.services.landlords import LandlordDetails
-from web.api.flats import UnprocessableError
+from web.api.flats import ApiInput, UnprocessableError
 from web.deps import commit
 from web.pages.landlord_forms import OFFER_KIND, count_submission, magic_links
 
@@ -49,7 +49,7 @@ def _bounded(name: str) -> object:
     return Field(ge=low, le=high)
 
 
-class LandlordCreate(BaseModel):
+class LandlordCreate(ApiInput):
     model_config = ConfigDict(extra="forbid")
 
     kind: LandlordKind = LandlordKind.person
@@ -62,7 +62,7 @@ class LandlordCreate(BaseModel):
     language: Language = Language.cs
 
 
-class FlatCreate(BaseModel):
+class FlatCreate(ApiInput):
     """A flat offered by a landlord; the agency's terms must be accepted."""
 
     model_config = ConfigDict(extra="forbid")

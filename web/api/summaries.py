@@ -31,7 +31,7 @@ from agency.services.summaries import (
     set_recommendation_status,
     summary_title,
 )
-from web.api.flats import DOMAIN, ConflictError, json_body
+from web.api.flats import DOMAIN, ApiInput, ConflictError, json_body
 from web.deps import commit
 from web.guards import requires
 from web.pages.staff_common import RecordId, acting_user
@@ -54,14 +54,14 @@ class SummaryItem(BaseModel):
     published_at: datetime | None
 
 
-class RecommendationCreate(BaseModel):
+class RecommendationCreate(ApiInput):
     model_config = ConfigDict(extra="forbid")
 
     text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
     responsible_body: Annotated[str, StringConstraints(max_length=200)] | None = None
 
 
-class RecommendationUpdate(BaseModel):
+class RecommendationUpdate(ApiInput):
     model_config = ConfigDict(extra="forbid")
 
     status: RecommendationStatus
