@@ -24,6 +24,8 @@ TITLES = {
     400: "The request could not be processed.",
     403: "Access denied",
     404: "Page not found",
+    413: "The file is too large.",
+    429: "Too many attempts",
     500: "Something went wrong",
 }
 

@@ -185,15 +185,9 @@ REACH: dict[str, Callable[[Demo], Reach]] = {
         "admin", "/admin/organisations/new", "/admin/organisations/new", valid={"name": "Spolek"}
     ),
     "/households": lambda d: Reach("social", "/households", "/households", unstored=NOT_STORED),
-    # The anchor's label is kept only with an anchor place (none in these forms).
-    "/households/new": lambda d: Reach(
-        "social", "/households/new", "/households/new", unstored=frozenset({"anchor_label"})
-    ),
+    "/households/new": lambda d: Reach("social", "/households/new", "/households/new"),
     "/households/{household_id:int}/edit": lambda d: Reach(
-        "admin",
-        f"/households/{d.household}/edit",
-        f"/households/{d.household}/edit",
-        unstored=frozenset({"anchor_label"}),
+        "admin", f"/households/{d.household}/edit", f"/households/{d.household}/edit"
     ),
     "/households/{household_id:int}/queue": lambda d: Reach(
         "admin", f"/households/{d.household}/queue", f"/households/{d.household}"

@@ -253,6 +253,18 @@ def test_anchor_needs_a_distance(client: TestClient[Any], users: dict[str, User]
     assert "Zadejte nejvyšší vzdálenost od výchozího místa." in response.text
 
 
+def test_a_label_without_its_anchor_place_is_not_dropped_silently(
+    client: TestClient[Any], users: dict[str, User], web_engine: Engine
+) -> None:
+    login(client, "social_worker@example.cz")
+    response = register(client, household_data(anchor="", anchor_label="škola dětí"))
+    assert response.status_code == 400
+    assert "Zadejte místo, ke kterému se tento popis vztahuje." in response.text
+    assert 'value="škola dětí"' in response.text
+    with session_scope(web_engine) as session:
+        assert session.exec(select(Household)).first() is None
+
+
 def test_queue_then_close_with_a_reason(
     client: TestClient[Any], users: dict[str, User], web_engine: Engine
 ) -> None:

@@ -214,6 +214,12 @@ class UnprocessableError(HTTPException):
     status_code = 422
 
 
+class TooManyRequestsError(HTTPException):
+    """Documents 429: too many public submissions from this address or for this e-mail."""
+
+    status_code = 429
+
+
 # Domain errors become these statuses in web.errors; listed here for the OpenAPI schema.
 DOMAIN = [NotFoundException, ConflictError, UnprocessableError]
 # What a state-changing operation may answer besides its success.

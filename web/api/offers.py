@@ -30,7 +30,7 @@ from agency.models.base import utcnow
 from agency.services.flats import BOUNDS, FlatDetails, FlatSubmission, submit_flat
 from agency.services.gazetteer import search_municipalities
 from agency.services.landlords import LandlordDetails
-from web.api.flats import ApiInput, UnprocessableError
+from web.api.flats import ApiInput, TooManyRequestsError, UnprocessableError
 from web.deps import commit
 from web.pages.landlord_forms import OFFER_KIND, count_submission, magic_links
 
@@ -152,7 +152,7 @@ class MunicipalityRead(BaseModel):
     "/api/v1/flats",
     status_code=201,
     security=[{}],
-    raises=[ValidationException, UnprocessableError],
+    raises=[ValidationException, UnprocessableError, TooManyRequestsError],
     sync_to_thread=True,
     summary="Offer a flat",
 )

@@ -165,6 +165,8 @@ def _check_area(request: Request[Any, Any, Any], result: FormResult) -> None:
         )
     if has_km and not has_anchor:
         result.add_error("anchor", t(request, "Enter the anchor place for the distance."))
+    elif values.get("anchor_label") and not has_anchor:
+        result.add_error("anchor", t(request, "Enter the anchor place this label describes."))
     names = values.get("municipalities") or values.get("orps")
     if not names and not has_anchor:
         message = "Give the acceptable area: municipalities, ORPs or an anchor place."
