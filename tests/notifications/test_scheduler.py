@@ -67,7 +67,10 @@ def test_every_package_declares_distinct_jobs() -> None:
 def test_sync_keeps_unchanged_jobs_replaces_changed_and_drops_undeclared(
     tables_engine: Engine,
 ) -> None:
-    specs = collect_jobs()
+    # Every declared job also runs when a scheduler starts; this one waits for its time.
+    waiting = "test.daily"
+    daily = JobSpec(waiting, "agency.jobs:stale_listings_job", "cron", {"hour": 7, "minute": 0})
+    specs = [*collect_jobs(), daily]
     first = build_scheduler(tables_engine)
     first.start(paused=True)
     sync_jobs(
@@ -75,18 +78,18 @@ def test_sync_keeps_unchanged_jobs_replaces_changed_and_drops_undeclared(
         [*specs, JobSpec("old.job", "agency.jobs:stale_listings_job", "interval", {"hours": 1})],
         now=NOW,
     )
-    stale_next = first.get_job("agency.stale_listings").next_run_time
+    stale_next = first.get_job(waiting).next_run_time
     first.shutdown()
     restarted = build_scheduler(tables_engine)
     restarted.start(paused=True)
     changed = [
-        replace(s, trigger_args={"hour": 8}) if s.id == "agency.stale_listings" else s
+        replace(s, trigger_args={"hour": 8}) if s.id == waiting else s
         for s in specs
     ]
     sync_jobs(restarted, specs, now=NOW)
-    kept = restarted.get_job("agency.stale_listings").next_run_time
+    kept = restarted.get_job(waiting).next_run_time
     sync_jobs(restarted, changed, now=NOW)
-    replaced = restarted.get_job("agency.stale_listings")
+    replaced = restarted.get_job(waiting)
     assert kept == stale_next
     assert replaced.next_run_time.hour == 8 and "hour='8'" in str(replaced.trigger)
     assert restarted.get_job("notifications.deliver_outbox").next_run_time == NOW
