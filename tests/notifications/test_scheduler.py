@@ -82,10 +82,7 @@ def test_sync_keeps_unchanged_jobs_replaces_changed_and_drops_undeclared(
     first.shutdown()
     restarted = build_scheduler(tables_engine)
     restarted.start(paused=True)
-    changed = [
-        replace(s, trigger_args={"hour": 8}) if s.id == waiting else s
-        for s in specs
-    ]
+    changed = [replace(s, trigger_args={"hour": 8}) if s.id == waiting else s for s in specs]
     sync_jobs(restarted, specs, now=NOW)
     kept = restarted.get_job(waiting).next_run_time
     sync_jobs(restarted, changed, now=NOW)
