@@ -189,16 +189,38 @@ class _Parts:
 def _engine_households(session: Session, where: list[Any]) -> tuple[matching.Household, ...]:
     ids = sa.select(col(Household.id)).where(*where)
     parts = _household_parts(session, ids)
+    # Plain rows of the columns the engine reads: tens of thousands of households at national
+    # scale, where loading ORM objects would cost more than the query.
     query = (
-        sa.select(Household, col(Municipality.lat), col(Municipality.lon))
+        sa.select(*(col(getattr(Household, name)) for name in _ENGINE_COLUMNS))
+        .add_columns(col(Municipality.lat), col(Municipality.lon))
         .outerjoin(Municipality, col(Municipality.code) == col(Household.anchor_municipality_code))
         .where(*where)
         .order_by(col(Household.id))
     )
     return tuple(
-        _engine_household(h, lat, lon, parts[int(h.id or 0)])
-        for h, lat, lon in session.execute(query).all()
+        _engine_household(row, row.lat, row.lon, parts[int(row.id)])
+        for row in session.execute(query).all()
     )
+
+
+_ENGINE_COLUMNS = (
+    "id",
+    "urgency",
+    "registered_on",
+    "max_housing_cost",
+    "monthly_income",
+    "housing_allowance",
+    "housing_supplement",
+    "deposit_available",
+    "max_distance_km",
+    "needs_step_free",
+    "needs_ground_floor",
+    "has_pets",
+    "min_rooms",
+    "move_in_by",
+    "social_worker_id",
+)
 
 
 def _household_parts(session: Session, ids: Any) -> dict[int, _Parts]:
@@ -230,8 +252,9 @@ def _household_parts(session: Session, ids: Any) -> dict[int, _Parts]:
 
 
 def _engine_household(
-    h: Household, lat: float | None, lon: float | None, part: _Parts
+    h: Any, lat: float | None, lon: float | None, part: _Parts
 ) -> matching.Household:
+    """The engine's household from a row of `_ENGINE_COLUMNS` (or a Household)."""
     anchor = None
     if lat is not None and lon is not None and h.max_distance_km is not None:
         anchor = matching.Anchor(lat=lat, lon=lon, max_km=float(h.max_distance_km))
