@@ -35,7 +35,16 @@ import httpx
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine, make_url
 
-from agency.bench_summary import SEED, Loader, _admin_url, _copy, _moment, drop_database
+from agency.bench_summary import (
+    FLAT_COLUMNS,
+    HOUSEHOLD_COLUMNS,
+    SEED,
+    Loader,
+    _admin_url,
+    _copy,
+    _moment,
+    drop_database,
+)
 from agency.db import make_engine
 from agency.migrate import upgrade
 from agency.passwords import make_hasher
@@ -50,56 +59,6 @@ PASSWORD = "load-bench-password"
 OPEN_MATCHES = {"proposed": 3_000, "approved": 2_000, "accepted": 500}
 RISKS = ("green",) * 20 + ("amber",) * 4 + ("red",)
 FLAT_MIX = ("available", "available", "offered", "submitted", "vetting", "withdrawn", "rejected")
-HOUSEHOLD_COLUMNS = (
-    "id",
-    "reference_name",
-    "organisation_id",
-    "social_worker_id",
-    "status",
-    "close_reason",
-    "closed_at",
-    "monthly_income",
-    "housing_allowance",
-    "housing_supplement",
-    "max_housing_cost",
-    "deposit_available",
-    "anchor_municipality_code",
-    "needs_step_free",
-    "needs_ground_floor",
-    "has_pets",
-    "min_rooms",
-    "ethos_category",
-    "urgency",
-    "registered_on",
-    "consent_on",
-    "consent_scope",
-    "consent_recorded_by_id",
-    "created_at",
-)
-FLAT_COLUMNS = (
-    "id",
-    "landlord_id",
-    "status",
-    "street",
-    "postcode",
-    "municipality_code",
-    "building_key",
-    "floor",
-    "lift",
-    "step_free",
-    "layout",
-    "rooms",
-    "area_m2",
-    "max_occupants",
-    "rent",
-    "services",
-    "deposit",
-    "available_from",
-    "min_lease_months",
-    "pets_allowed",
-    "furnished",
-    "created_at",
-)
 SEQUENCES = ("organisation", "user_account", "landlord", "flat", "household", "lease")
 
 

@@ -80,6 +80,58 @@ def _copy(raw: Any, table: str, columns: tuple[str, ...], rows: Iterable[tuple[A
     return count
 
 
+HOUSEHOLD_COLUMNS = (
+    "id",
+    "reference_name",
+    "organisation_id",
+    "social_worker_id",
+    "status",
+    "close_reason",
+    "closed_at",
+    "monthly_income",
+    "housing_allowance",
+    "housing_supplement",
+    "max_housing_cost",
+    "deposit_available",
+    "anchor_municipality_code",
+    "needs_step_free",
+    "needs_ground_floor",
+    "has_pets",
+    "min_rooms",
+    "ethos_category",
+    "urgency",
+    "registered_on",
+    "consent_on",
+    "consent_scope",
+    "consent_recorded_by_id",
+    "created_at",
+)
+FLAT_COLUMNS = (
+    "id",
+    "landlord_id",
+    "status",
+    "street",
+    "postcode",
+    "municipality_code",
+    "building_key",
+    "floor",
+    "lift",
+    "step_free",
+    "layout",
+    "rooms",
+    "area_m2",
+    "max_occupants",
+    "rent",
+    "services",
+    "deposit",
+    "available_from",
+    "min_lease_months",
+    "pets_allowed",
+    "furnished",
+    "created_at",
+)
+
+
 class Loader:
     """Generates and COPYs the rows; ids are assigned in order, so they are known here."""
 
@@ -124,34 +176,9 @@ class Loader:
         )
 
     def flats(self) -> None:
-        cols = (
-            "id",
-            "landlord_id",
-            "status",
-            "street",
-            "postcode",
-            "municipality_code",
-            "building_key",
-            "floor",
-            "lift",
-            "step_free",
-            "layout",
-            "rooms",
-            "area_m2",
-            "max_occupants",
-            "rent",
-            "services",
-            "deposit",
-            "available_from",
-            "min_lease_months",
-            "pets_allowed",
-            "furnished",
-            "created_at",
-        )
         statuses = ("available", "let", "let", "offered", "withdrawn", "rejected")
-        _copy(
-            self.raw, "flat", cols, (self._flat(i, statuses) for i in range(1, SIZES["flats"] + 1))
-        )
+        flats = (self._flat(i, statuses) for i in range(1, SIZES["flats"] + 1))
+        _copy(self.raw, "flat", FLAT_COLUMNS, flats)
 
     def _flat(self, i: int, statuses: tuple[str, ...]) -> tuple[Any, ...]:
         rng = self.rng
@@ -185,38 +212,8 @@ class Loader:
         )
 
     def households(self) -> None:
-        cols = (
-            "id",
-            "reference_name",
-            "organisation_id",
-            "social_worker_id",
-            "status",
-            "close_reason",
-            "closed_at",
-            "monthly_income",
-            "housing_allowance",
-            "housing_supplement",
-            "max_housing_cost",
-            "deposit_available",
-            "anchor_municipality_code",
-            "needs_step_free",
-            "needs_ground_floor",
-            "has_pets",
-            "min_rooms",
-            "ethos_category",
-            "urgency",
-            "registered_on",
-            "consent_on",
-            "consent_scope",
-            "consent_recorded_by_id",
-            "created_at",
-        )
-        _copy(
-            self.raw,
-            "household",
-            cols,
-            (self._household(i) for i in range(1, SIZES["households"] + 1)),
-        )
+        households = (self._household(i) for i in range(1, SIZES["households"] + 1))
+        _copy(self.raw, "household", HOUSEHOLD_COLUMNS, households)
         areas = (
             (i, self.places[i % len(self.places)][1]) for i in range(1, SIZES["households"] + 1)
         )

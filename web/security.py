@@ -74,7 +74,8 @@ def local_path(target: str | None, default: str = "/") -> str:
 
 # NUL in text: PostgreSQL refuses it in every text value (a 500 if it got that far).
 _NUL_MARKS = (b"\x00", b"%00", b"\\u0000")
-_TEXT_BODIES = ("application/x-www-form-urlencoded", "application/json")
+# Uploads may hold any bytes; every other body is text to the handlers.
+_FILE_BODIES = ("multipart/form-data",)
 
 
 def has_nul(raw: bytes) -> bool:
@@ -84,8 +85,8 @@ def has_nul(raw: bytes) -> bool:
 
 
 class RefuseNul(ASGIMiddleware):
-    """A 400 with its reason for a NUL character in the path, the query string, a form or
-    a JSON body (file uploads may hold any bytes and are not looked at)."""
+    """A 400 with its reason for a NUL character in the path, the query string or a body
+    (file uploads, multipart, may hold any bytes and are not looked at)."""
 
     scopes = (ScopeType.HTTP,)
 
@@ -96,7 +97,8 @@ class RefuseNul(ASGIMiddleware):
         if "\x00" in scope["path"] or has_nul(scope.get("query_string", b"")):
             raise ClientException("NUL characters are not allowed in a request")
         content_type = Headers.from_scope(scope).get("content-type", "")
-        if content_type.split(";")[0].strip().lower() in _TEXT_BODIES:
+        if content_type.split(";")[0].strip().lower() not in _FILE_BODIES:
+            # Whatever the declared type: a form body sent as text/plain is still parsed.
             receive = await self._checked_body(receive)
         await next_app(scope, receive, send)
 

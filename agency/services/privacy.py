@@ -7,6 +7,7 @@ statuses, dates, categories, codes and amounts, so the Platform's summaries do n
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -40,7 +41,7 @@ from agency.services.households import (
     require_not_pseudonymised,
 )
 from agency.services.matches import household_ref, release_open_matches
-from notifications.models import Notification
+from notifications.models import Notification, OutboxMessage
 
 EXPORT_FORMAT = "household-export/1"
 DEFAULT_RETENTION_YEARS = 5
@@ -127,6 +128,17 @@ def export_household(
     export["notification"] = _notifications(session, household_id, ids)
     export["audit_log"] = _audit_trail(session, household_id, ids)
     return export
+
+
+def _related_ids(session: Session, household_id: int) -> dict[str, list[int]]:
+    """The ids of the rows of every export part, by table (the household's included)."""
+    tables = metadata().tables
+    ids: dict[str, list[int]] = {"household": [household_id]}
+    for part in PARTS:
+        table = tables[part.table]
+        query = sa.select(table.c.id).where(table.c[part.column].in_(ids[part.parent]))
+        ids[part.table] = [int(i) for i in session.execute(query).scalars()]
+    return ids
 
 
 def _links(household_id: int, ids: dict[str, list[int]]) -> list[str]:
@@ -246,6 +258,7 @@ def erase(
     _erase_household_rows(session, ids, now)
     _erase_related_rows(session, ids)
     _neutral_audit_reasons(session, ids)
+    _neutral_message_texts(session, ids)
     for household_id in ids:
         record_audit(
             session,
@@ -309,15 +322,61 @@ def _erase_related_rows(session: Session, ids: list[int]) -> None:
 
 
 def _neutral_audit_reasons(session: Session, ids: list[int]) -> None:
-    """A closing note in the audit log ("reason: note") keeps only the reason's code."""
-    query = select(AuditEntry).where(
-        col(AuditEntry.entity) == ENTITY,
-        col(AuditEntry.entity_id).in_(ids),
-        col(AuditEntry.reason).like("%: %"),
+    """Reasons in the audit log of the household, its proposals and its leases keep only a
+    code: "moved: <note>" becomes "moved"; a free sentence (a sign-off's or a withdrawal's
+    reason) becomes neutral."""
+    entities = (
+        (ENTITY, sa.select(col(Household.id)).where(col(Household.id).in_(ids))),
+        ("match", sa.select(col(Match.id)).where(col(Match.household_id).in_(ids))),
+        (LEASE_ENTITY, sa.select(col(Lease.id)).where(col(Lease.household_id).in_(ids))),
     )
-    for entry in session.exec(query).all():
-        entry.reason = (entry.reason or "").partition(": ")[0]
-        session.add(entry)
+    for entity, entity_ids in entities:
+        query = select(AuditEntry).where(
+            col(AuditEntry.entity) == entity,
+            col(AuditEntry.entity_id).in_(entity_ids),
+            col(AuditEntry.reason).is_not(None),
+        )
+        for entry in session.exec(query).all():
+            entry.reason = neutral_reason(entry.reason or "")
+            session.add(entry)
+
+
+def neutral_reason(reason: str) -> str:
+    """The code of a reason ("moved: to her sister's" → "moved"), or a neutral text when it
+    is free text."""
+    code = reason.partition(": ")[0]
+    return code if _CODE.fullmatch(code) else NEUTRAL_TEXT
+
+
+_CODE = re.compile(r"[a-z][a-z0-9_]*")
+LEASE_ENTITY = "lease"  # as agency.services.leases records it
+# Keys of a notification's or an e-mail's context that may hold typed text.
+_FREE_TEXT_KEYS = ("reason", "note")
+
+
+def _neutral_message_texts(session: Session, ids: list[int]) -> None:
+    """Typed text copied into in-app notifications and e-mails about the household's
+    proposals, leases and visits (a rejection's reason, say) is replaced; an e-mail shares
+    its event key with the notification of the same event."""
+    for household_id in ids:
+        links = _links(household_id, _related_ids(session, household_id))
+        notes = session.exec(select(Notification).where(col(Notification.link).in_(links))).all()
+        keys = {n.event_key for n in notes}
+        mails = session.exec(
+            select(OutboxMessage).where(col(OutboxMessage.event_key).in_(keys))
+        ).all()
+        for note in notes:
+            _neutral_context(session, note)
+        for mail in mails:
+            _neutral_context(session, mail)
+
+
+def _neutral_context(session: Session, message: Notification | OutboxMessage) -> None:
+    context = dict(message.context or {})
+    if any(context.get(key) for key in _FREE_TEXT_KEYS):
+        neutral = {key: NEUTRAL_TEXT for key in _FREE_TEXT_KEYS if key in context}
+        message.context = context | neutral
+        session.add(message)
 
 
 def retention_cutoff(now: datetime, years: int) -> datetime:

@@ -132,10 +132,14 @@ def set_password(session: Session, *, hasher: PasswordHasher, user: User, passwo
     end_sessions(session, user_id=int(user.id or 0))
 
 
-def end_sessions(session: Session, *, user_id: int) -> None:
-    """Move the user's session generation on: every session cookie issued so far stops working."""
+def end_sessions(session: Session, *, user_id: int, generation: int | None = None) -> None:
+    """Move the user's session generation on: every session cookie issued so far stops working.
+    With `generation`, only when it is still the current one (a stale cookie ends nothing)."""
     column = col(User.session_generation)
-    session.execute(sa.update(User).where(col(User.id) == user_id).values({column: column + 1}))
+    query = sa.update(User).where(col(User.id) == user_id)
+    if generation is not None:
+        query = query.where(column == generation)
+    session.execute(query.values({column: column + 1}))
     session.flush()
 
 

@@ -63,10 +63,12 @@ from agency.services.privacy import (
     PARTS,
     erase,
     export_household,
+    neutral_reason,
     pseudonymise_expired,
     pseudonymise_household,
     withdraw_consent,
 )
+from agency.services.signoff import reject_match
 from agency.services.summaries import build_summary
 from agency.services.summary_whatif import Scenario
 from agency.services.support import default_template, generate_schedule
@@ -77,6 +79,7 @@ from notifications.senders import MemorySender
 from notifications.service import notify
 from tests.factories import Factory
 from tests.integration import summary_fixture as fx
+from tests.integration.placement_data import proposal
 from web.scheduler import build_job_context
 from web.settings import load_settings
 
@@ -259,6 +262,45 @@ def test_pseudonymising_erases_every_personal_field_and_keeps_the_facts(session:
         )
     ).one()
     assert erased.actor_id == case.staff.id and erased.reason == "request of 1 July"
+
+
+def test_reasons_copied_into_the_audit_log_and_messages_are_erased_too(
+    session: Session, factory: Factory
+) -> None:
+    # A rejection's reason travels into the match's audit entries, the proposer's in-app
+    # notification and the e-mail queued with it; the lease's end note into its audit.
+    match, worker, staff = proposal(session, factory)
+    secret = "Paní Quarglová čeká exekuci 3. května"
+    reject_match(session, match_id=match.id or 0, reviewer=staff, reason=secret, now=NOW)
+    hid = match.household_id
+    close_household(
+        session, actor=worker, household_id=hid, reason=HouseholdCloseReason.other, note=NOTE
+    )
+    pseudonymise_household(
+        session, actor=staff, household_id=hid, reason="request", confirmed=True, now=NOW
+    )
+    session.flush()
+    audits = session.exec(
+        select(AuditEntry.reason).where(
+            AuditEntry.entity == "match", AuditEntry.entity_id == match.id
+        )
+    ).all()
+    notes = session.exec(
+        select(Notification.context).where(Notification.link == f"/offers/{match.id}")
+    ).all()
+    mails = session.exec(
+        select(OutboxMessage.context).where(OutboxMessage.event_key == f"match_rejected:{match.id}")
+    ).all()
+    assert audits and notes and mails  # the text really was copied there
+    text = json.dumps([audits, notes, mails], ensure_ascii=False)
+    assert "Quargl" not in text and NOTE not in text
+    assert {n["reason"] for n in notes if n and "reason" in n} == {"-"}
+
+
+def test_a_reason_keeps_its_code_only() -> None:
+    assert neutral_reason("moved_away: k sestře do Brna") == "moved_away"
+    assert neutral_reason("need_ended") == "need_ended"
+    assert neutral_reason("Paní Q. se odstěhovala") == "-"
 
 
 def test_pseudonymisation_is_refused_without_reason_confirmation_or_staff(

@@ -199,3 +199,19 @@ def test_nul_in_a_form_or_json_body_is_a_400_with_a_reason(
     assert api.status_code == 400 and "NUL" in api.json()["detail"]
     query = client.get("/api/v1/municipalities", params={"q": "Plz\x00"})
     assert query.status_code == 400 and "NUL" in query.json()["detail"]
+
+
+def test_nul_in_a_form_body_sent_under_another_type_is_refused_too(
+    client: TestClient[Any], web_engine: Engine
+) -> None:
+    # Litestar reads a url-encoded body whatever Content-Type says, and the CSRF token may
+    # come in a header: a NUL must not reach PostgreSQL that way either.
+    client.get("/login/link")
+    token = client.cookies.get("csrftoken") or ""
+    answer = client.post(
+        "/login/link",
+        content=b"email=a%00b@example.cz",
+        headers={"content-type": "text/plain", "x-csrftoken": token},
+    )
+    assert answer.status_code == 400
+

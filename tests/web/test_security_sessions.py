@@ -119,6 +119,23 @@ def test_a_cookie_copied_before_logout_is_useless_afterwards(
     assert can_open_staff_pages(client)
 
 
+def test_logging_out_with_a_stale_cookie_ends_no_current_session(
+    client: TestClient[Any], users: dict[str, User], web_engine: Engine
+) -> None:
+    login(client, "staff@example.cz")
+    stale = cookies_of(client)
+    token = csrf_from(client.get("/staff/flats").text)
+    client.post("/logout", data={"_csrf_token": token}, follow_redirects=False)
+    login(client, "staff@example.cz")  # the user's live session, generation 1
+    live = cookies_of(client)
+    use_cookies(client, stale)
+    token = csrf_from(client.get("/login").text)
+    client.post("/logout", data={"_csrf_token": token}, follow_redirects=False)
+    assert generation(web_engine, users["staff"].id) == 1
+    use_cookies(client, live)
+    assert can_open_staff_pages(client)
+
+
 def test_the_copy_works_until_the_logout(
     client: TestClient[Any], users: dict[str, User], web_engine: Engine
 ) -> None:

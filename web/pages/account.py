@@ -100,9 +100,12 @@ class AccountController(Controller):
 
     @post("/logout", status_code=303, sync_to_thread=True)
     def logout(self, request: Request[Any, Any, Any], db: NamedDependency[Session]) -> Redirect:
-        uid = session_data(request).get("uid")
-        if isinstance(uid, int):
-            end_sessions(db, user_id=uid)  # a copy of this cookie must not outlive the logout
+        data = session_data(request)
+        uid, generation = data.get("uid"), data.get("gen")
+        if isinstance(uid, int) and isinstance(generation, int):
+            # A copy of this cookie must not outlive the logout; a cookie that is stale
+            # already (an earlier logout) ends nobody's current sessions.
+            end_sessions(db, user_id=uid, generation=generation)
             commit(db)
         request.clear_session()
         return see_other("/")
