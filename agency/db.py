@@ -32,25 +32,30 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine for `url`; SQLite gets foreign keys, WAL and a busy timeout."""
+def make_engine(url: str, *, write_first: bool = False, **kwargs: Any) -> Engine:
+    """An engine for `url`; SQLite gets foreign keys, WAL and a busy timeout.
+
+    `write_first` (SQLite): every transaction takes the write lock when it begins, waiting
+    its turn, for work that reads and then writes while others write (the scheduler's jobs).
+    A deferred transaction that read before another one committed cannot take the lock later
+    ("database is locked" at once, without waiting)."""
     url = normalise_url(url)
     if url.startswith("sqlite"):
-        return _sqlite_engine(url, **kwargs)
+        return _sqlite_engine(url, write_first=write_first, **kwargs)
     kwargs.setdefault("pool_pre_ping", True)
     # The queries are short; PostgreSQL's JIT compiling them costs more than it saves.
     kwargs.setdefault("connect_args", {"options": "-c jit=off"})
     return sa.create_engine(url, **kwargs)
 
 
-def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
+def _sqlite_engine(url: str, *, write_first: bool, **kwargs: Any) -> Engine:
     database = sa.engine.make_url(url).database
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
     kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 30})
     engine = sa.create_engine(url, **kwargs)
     event.listen(engine, "connect", _sqlite_on_connect)
-    event.listen(engine, "begin", _sqlite_on_begin)
+    event.listen(engine, "begin", _sqlite_on_begin_immediate if write_first else _sqlite_on_begin)
     return engine
 
 
@@ -71,6 +76,10 @@ def _sqlite_on_begin(connection: sa.Connection) -> None:
     # A deferred BEGIN: readers never wait for one another (WAL), and a writer takes the
     # lock at its first write, waiting up to busy_timeout for another writer to finish.
     connection.exec_driver_sql("BEGIN")
+
+
+def _sqlite_on_begin_immediate(connection: sa.Connection) -> None:
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 @contextmanager

@@ -61,9 +61,12 @@ def build_scheduler(engine: Engine) -> BackgroundScheduler:
     store = SQLAlchemyJobStore(
         engine=make_engine(url, poolclass=NullPool), tablename=JOBSTORE_TABLE
     )
+    # SQLite has one writer at a time: jobs run one after another there (at start every job
+    # runs, and parallel writers would meet "database is locked").
+    threads = 1 if engine.dialect.name == "sqlite" else 4
     return BackgroundScheduler(
         jobstores={"default": store},
-        executors={"default": ThreadPoolExecutor(4)},
+        executors={"default": ThreadPoolExecutor(threads)},
         # A job missed while no scheduler ran still runs once, when one becomes active.
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 6 * 3600},
         timezone=UTC,
@@ -275,7 +278,14 @@ class SchedulerHandle:
 
 
 def build_job_context(settings: Settings, *, engine: Engine | None = None) -> JobContext:
-    """The engine, mail settings and sender the jobs use, from the settings."""
+    """The engine, mail settings and sender the jobs use, from the settings. On SQLite the
+    jobs get an engine of their own whose transactions take the write lock at once."""
+    if settings.is_sqlite and sa.engine.make_url(settings.database_url).database not in (
+        None,
+        "",
+        ":memory:",
+    ):
+        engine = make_engine(settings.database_url, write_first=True)
     return JobContext(
         engine=engine or make_engine(settings.database_url),
         mail=settings.mail,

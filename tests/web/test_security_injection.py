@@ -214,4 +214,3 @@ def test_nul_in_a_form_body_sent_under_another_type_is_refused_too(
         headers={"content-type": "text/plain", "x-csrftoken": token},
     )
     assert answer.status_code == 400
-
