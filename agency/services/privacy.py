@@ -130,10 +130,10 @@ def export_household(
     return export
 
 
-def _related_ids(session: Session, household_id: int) -> dict[str, list[int]]:
-    """The ids of the rows of every export part, by table (the household's included)."""
+def _related_ids(session: Session, household_ids: list[int]) -> dict[str, list[int]]:
+    """The ids of the rows of every export part of these households, by table."""
     tables = metadata().tables
-    ids: dict[str, list[int]] = {"household": [household_id]}
+    ids: dict[str, list[int]] = {"household": list(household_ids)}
     for part in PARTS:
         table = tables[part.table]
         query = sa.select(table.c.id).where(table.c[part.column].in_(ids[part.parent]))
@@ -141,9 +141,10 @@ def _related_ids(session: Session, household_id: int) -> dict[str, list[int]]:
     return ids
 
 
-def _links(household_id: int, ids: dict[str, list[int]]) -> list[str]:
+def _links(ids: dict[str, list[int]]) -> list[str]:
+    """The links of notifications about these households and their rows."""
     return [
-        f"/households/{household_id}",
+        *(f"/households/{i}" for i in ids["household"]),
         *(f"/offers/{i}" for i in ids["placement_match"]),
         *(f"/signoff/{i}" for i in ids["placement_match"]),
         *(f"/portal/offers/{i}" for i in ids["placement_match"]),
@@ -159,7 +160,7 @@ def _notifications(
     query = (
         sa.select(Notification, col(User.name))
         .outerjoin(User, col(User.id) == col(Notification.user_id))
-        .where(col(Notification.link).in_(_links(household_id, ids)))
+        .where(col(Notification.link).in_(_links(ids)))
         .order_by(col(Notification.id))
     )
     return [
@@ -358,17 +359,14 @@ def _neutral_message_texts(session: Session, ids: list[int]) -> None:
     """Typed text copied into in-app notifications and e-mails about the household's
     proposals, leases and visits (a rejection's reason, say) is replaced; an e-mail shares
     its event key with the notification of the same event."""
-    for household_id in ids:
-        links = _links(household_id, _related_ids(session, household_id))
-        notes = session.exec(select(Notification).where(col(Notification.link).in_(links))).all()
-        keys = {n.event_key for n in notes}
-        mails = session.exec(
-            select(OutboxMessage).where(col(OutboxMessage.event_key).in_(keys))
-        ).all()
-        for note in notes:
-            _neutral_context(session, note)
-        for mail in mails:
-            _neutral_context(session, mail)
+    links = _links(_related_ids(session, ids))
+    notes = session.exec(select(Notification).where(col(Notification.link).in_(links))).all()
+    keys = {n.event_key for n in notes}
+    mails = session.exec(select(OutboxMessage).where(col(OutboxMessage.event_key).in_(keys))).all()
+    for note in notes:
+        _neutral_context(session, note)
+    for mail in mails:
+        _neutral_context(session, mail)
 
 
 def _neutral_context(session: Session, message: Notification | OutboxMessage) -> None:

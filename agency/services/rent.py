@@ -56,35 +56,6 @@ def charge_rent(session: Session, *, month: date, now: datetime) -> int:
     return len(leases)
 
 
-def arrears_query(today: date) -> AnySelect:
-    """(lease_id, arrears, monthly amount) for every lease: charges due by `today` − payments.
-
-    Two grouped subqueries joined to the lease: one pass, no query per lease."""
-    charged = (
-        sa.select(
-            col(RentCharge.lease_id).label("lease_id"),
-            sa.func.sum(RentCharge.amount).label("total"),
-        )
-        .where(col(RentCharge.due_on) <= today)
-        .group_by(col(RentCharge.lease_id))
-        .subquery()
-    )
-    paid = (
-        sa.select(
-            col(RentPayment.lease_id).label("lease_id"),
-            sa.func.sum(RentPayment.amount).label("total"),
-        )
-        .group_by(col(RentPayment.lease_id))
-        .subquery()
-    )
-    owed = sa.func.coalesce(charged.c.total, 0) - sa.func.coalesce(paid.c.total, 0)
-    return (
-        sa.select(col(Lease.id), owed.label("arrears"), (col(Lease.rent) + col(Lease.services)))
-        .outerjoin(charged, charged.c.lease_id == col(Lease.id))
-        .outerjoin(paid, paid.c.lease_id == col(Lease.id))
-    )
-
-
 def arrears_column(today: date) -> sa.ColumnElement[int]:
     """What the lease of the enclosing query owes on `today`: its charges due by then minus
     its payments, as two correlated sums (each found through its lease_id index)."""
@@ -108,8 +79,8 @@ def arrears_by_lease(session: Session, *, today: date, lease_ids: Iterable[int])
     ids = list(lease_ids)
     if not ids:
         return {}
-    query = arrears_query(today).where(col(Lease.id).in_(ids))
-    return {int(i): int(a) for i, a, _ in session.execute(query).all()}
+    query = sa.select(col(Lease.id), arrears_column(today)).where(col(Lease.id).in_(ids))
+    return {int(i): int(a) for i, a in session.execute(query).all()}
 
 
 def lease_arrears(session: Session, *, today: date, lease_id: int) -> int:
@@ -118,8 +89,12 @@ def lease_arrears(session: Session, *, today: date, lease_id: int) -> int:
 
 def leases_in_arrears(session: Session, *, today: date) -> list[tuple[int, int, int]]:
     """(lease_id, arrears, monthly amount) of the active leases that owe anything."""
-    subquery = arrears_query(today).where(col(Lease.status) == LeaseStatus.active).subquery()
-    query = sa.select(subquery).where(subquery.c.arrears > 0).order_by(subquery.c.id)
+    owed = arrears_column(today)
+    query = (
+        sa.select(col(Lease.id), owed, col(Lease.rent) + col(Lease.services))
+        .where(col(Lease.status) == LeaseStatus.active, owed > 0)
+        .order_by(col(Lease.id))
+    )
     return [(int(i), int(a), int(m)) for i, a, m in session.execute(query).all()]
 
 
