@@ -374,9 +374,8 @@ def start_server(url: str, *, port: int, workers: int) -> subprocess.Popen[bytes
         "AGENCY_VAR_DIR": str(Path("var") / "bench_load"),
         "MAIL_BACKEND": "memory",
     }
-    command = [sys.executable, "-m", "uvicorn", "web.app:create_app", "--factory"]
-    command += ["--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
-    command += ["--log-level", "warning", "--no-access-log"]
+    command = [sys.executable, "-m", "web.cli", "serve", "--host", "127.0.0.1"]
+    command += ["--port", str(port), "--workers", str(workers), "--log-level", "warning"]
     return subprocess.Popen(command, env=env, start_new_session=True)
 
 

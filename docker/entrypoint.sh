@@ -3,7 +3,7 @@
 # worker. Several containers may start together: migrate.py takes a PostgreSQL advisory lock
 # around the upgrade. SKIP_MIGRATIONS=1 (the scheduler) waits until the schema is at head.
 #
-#   web        uvicorn with WEB_WORKERS workers on PORT, trusting FORWARDED_ALLOW_IPS' headers
+#   web        agency serve: WEB_WORKERS workers on PORT, trusting FORWARDED_ALLOW_IPS' headers
 #   scheduler  the one scheduler of periodic work (a second one stands by)
 #   anything else is run as given, e.g. `agency user create ...`, `agency demo load`
 set -e
@@ -16,9 +16,8 @@ fi
 case "$1" in
   web)
     shift
-    exec uvicorn web.app:create_app --factory --host 0.0.0.0 --port "${PORT:-8000}" \
-      --workers "${WEB_WORKERS:-2}" --proxy-headers \
-      --forwarded-allow-ips "${FORWARDED_ALLOW_IPS:-127.0.0.1}" --no-server-header "$@"
+    exec agency serve --host 0.0.0.0 --port "${PORT:-8000}" --workers "${WEB_WORKERS:-2}" \
+      --forwarded-allow-ips "${FORWARDED_ALLOW_IPS:-127.0.0.1}" "$@"
     ;;
   scheduler)
     shift

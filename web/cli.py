@@ -154,16 +154,35 @@ def user_create(
 @click.option("--host", default=None, help="Defaults to HOST or 127.0.0.1.")
 @click.option("--port", type=int, default=None, help="Defaults to PORT or 8000.")
 @click.option("--workers", type=int, default=1, show_default=True)
+@click.option(
+    "--forwarded-allow-ips",
+    default=None,
+    help="Behind a proxy: the addresses whose X-Forwarded-* headers are trusted.",
+)
+@click.option("--log-level", default="info", show_default=True)
 @click.pass_context
-def serve(ctx: click.Context, host: str | None, port: int | None, workers: int) -> None:
+def serve(
+    ctx: click.Context,
+    host: str | None,
+    port: int | None,
+    workers: int,
+    forwarded_allow_ips: str | None,
+    log_level: str,
+) -> None:
     """Serve the web app."""
-    import uvicorn
+    from web.serve import serve as run
 
     settings = _settings(ctx)
     host, port = host or settings.host, port or settings.port
     console.print(f"Serving on http://{host}:{port}")
-    uvicorn.run(
-        "web.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info"
+    proxy = {"proxy_headers": True, "forwarded_allow_ips": forwarded_allow_ips}
+    run(
+        host=host,
+        port=port,
+        workers=workers,
+        log_level=log_level,
+        server_header=False,
+        **(proxy if forwarded_allow_ips else {}),
     )
 
 
@@ -195,3 +214,7 @@ def main() -> None:
     """Entry point of the `agency` command."""
     os.environ.setdefault("PYTHONUTF8", "1")
     cli()
+
+
+if __name__ == "__main__":
+    main()

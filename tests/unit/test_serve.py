@@ -1,0 +1,32 @@
+"""The listening socket for several workers says it is TCP, so asyncio sets TCP_NODELAY on
+every accepted connection (without it each kept-alive response waits for a delayed ACK)."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+
+from web.serve import Config
+
+
+def test_the_bound_socket_and_its_connections_are_tcp_without_nagle() -> None:
+    listener = Config("web.app:create_app", factory=True, host="127.0.0.1", port=0).bind_socket()
+    assert listener.proto == socket.IPPROTO_TCP
+    port = listener.getsockname()[1]
+
+    async def accepted_nodelay() -> int:
+        seen: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+        def on_connection(_: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            sock = writer.get_extra_info("socket")
+            seen.set_result(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+            writer.close()
+
+        server = await asyncio.start_server(on_connection, sock=listener)
+        _, writer = await asyncio.open_connection("127.0.0.1", port)
+        value = await asyncio.wait_for(seen, 10)
+        writer.close()
+        server.close()
+        return value
+
+    assert asyncio.run(accepted_nodelay()) != 0

@@ -1,0 +1,34 @@
+"""Serving the app with uvicorn, one process or several workers.
+
+With `--workers N`, uvicorn binds the listening socket itself and leaves its protocol number
+at 0; accepted connections inherit it, and asyncio then never sets TCP_NODELAY on them, so
+every response on a kept-alive connection waits ~40 ms for the client's delayed ACK (uvicorn
+issue #3149). The socket bound here says it is TCP, and the connections get TCP_NODELAY.
+"""
+
+from __future__ import annotations
+
+import socket
+from typing import Any
+
+import uvicorn
+from uvicorn.supervisors import Multiprocess
+
+APP = "web.app:create_app"
+
+
+class Config(uvicorn.Config):
+    def bind_socket(self) -> socket.socket:
+        sock = super().bind_socket()
+        if sock.family in (socket.AF_INET, socket.AF_INET6) and sock.proto == 0:
+            return socket.socket(sock.family, sock.type, socket.IPPROTO_TCP, sock.detach())
+        return sock
+
+
+def serve(*, host: str, port: int, workers: int = 1, **options: Any) -> None:
+    """Serve the app: in this process, or in `workers` processes sharing one socket."""
+    config = Config(APP, factory=True, host=host, port=port, workers=workers, **options)
+    if workers > 1:
+        Multiprocess(config, sockets=[config.bind_socket()]).run()
+    else:
+        uvicorn.Server(config).run()
