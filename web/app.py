@@ -53,6 +53,7 @@ from web.pages.account import AccountController
 from web.pages.inbox import InboxController
 from web.pages.mail import MailController
 from web.render import page
+from web.request_db import CloseRequestSession
 from web.security import RefuseNul, security_headers_hook
 from web.settings import Settings, load_settings
 
@@ -165,6 +166,7 @@ def create_app(
                 samesite="lax",
                 max_age=12 * 3600,
             ).middleware,
+            CloseRequestSession,
             RefuseNul(max_body=settings.uploads.max_request_bytes),
         ],
         # Every response, errors and static files included (web/security.py).

@@ -16,6 +16,7 @@ from sqlmodel import Session
 from agency.errors import Conflict
 from agency.models import User
 from web.guards import session_data
+from web.request_db import close_request_db, open_request_db, request_db
 from web.settings import Settings
 
 
@@ -34,21 +35,18 @@ def runtime(state: State) -> Runtime:
 
 
 async def provide_session(request: Request[Any, Any, Any]) -> AsyncIterator[Session]:
-    """One session per request, closed on the event loop (see STACK-NOTES: no sync cleanup).
-    Kept on the request's state too, so the page frame reuses it (see `request_session`)."""
-    session = Session(runtime(request.app.state).engine, expire_on_commit=False)
-    request.state.db = session
+    """The request's one session (`web.request_db`: the guard may have opened it already),
+    closed on the event loop when the handler is done (see STACK-NOTES: no sync cleanup)."""
+    session = request_db(request)
     try:
         yield session
     finally:
-        del request.state.db
-        session.close()
+        close_request_db(request.scope)
 
 
 def request_session(request: Request[Any, Any, Any]) -> Session | None:
-    """The request's own session when its handler asked for one."""
-    found = getattr(request.state, "db", None)
-    return found if isinstance(found, Session) else None
+    """The request's own session when the guard or the handler opened one."""
+    return open_request_db(request)
 
 
 def commit(db: Session) -> None:

@@ -12,14 +12,14 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import anyio
-import sqlalchemy as sa
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
-from sqlmodel import col
+from sqlmodel import Session
 
 from agency.enums import UserRole
 from agency.models import User
+from web.request_db import close_request_db, keep_account, request_db
 
 Guard = Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], Awaitable[None]]
 
@@ -45,11 +45,12 @@ def requires(*roles: UserRole) -> Guard:
         if role is None:
             raise NotAuthorizedException("log in first")
         data = session_data(connection)
-        engine = connection.app.state.runtime.engine
-        held = await anyio.to_thread.run_sync(
-            _account_holds, engine, data.get("uid"), role, data.get("gen")
+        db = request_db(connection)
+        account = await anyio.to_thread.run_sync(
+            _holding_account, db, data.get("uid"), role, data.get("gen")
         )
-        if not held:
+        if account is None:
+            close_request_db(connection.scope)
             connection.clear_session()
             raise NotAuthorizedException("the account is no longer active")
         if role not in allowed:
@@ -58,17 +59,19 @@ def requires(*roles: UserRole) -> Guard:
     return guard
 
 
-def _account_holds(engine: sa.Engine, uid: Any, role: str, generation: Any) -> bool:
-    """Whether user `uid` is still active, still has `role`, and the session's generation is
-    the account's current one (one primary-key read)."""
+def _holding_account(db: Session, uid: Any, role: str, generation: Any) -> User | None:
+    """User `uid` if still active, still with `role`, and the session's generation is the
+    account's current one, else None. One primary-key read in the request's own session,
+    where the user is kept (`keep_account`), so the handler finds it without asking again."""
     if not isinstance(uid, int) or not isinstance(generation, int):
-        return False
-    query = sa.select(col(User.active), col(User.role), col(User.session_generation)).where(
-        col(User.id) == uid
-    )
-    with engine.connect() as conn:
-        row = conn.execute(query).first()
-    return row is not None and bool(row[0]) and str(row[1]) == role and row[2] == generation
+        return None
+    user = db.get(User, uid)
+    if user is None or not user.active:
+        return None
+    if str(user.role) != role or user.session_generation != generation:
+        return None
+    keep_account(db, user)
+    return user
 
 
 STAFF = requires(UserRole.staff, UserRole.admin)

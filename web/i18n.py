@@ -11,7 +11,7 @@ from __future__ import annotations
 import gettext
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
-from functools import cache
+from functools import cache, lru_cache
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -81,6 +81,12 @@ def czk(amount: int | None, language: str = DEFAULT_LANGUAGE) -> str:
     """Whole crowns the Czech way: "12 500 Kč" (a no-break space groups thousands)."""
     if amount is None:
         return "–"
+    return _czk(amount, language)
+
+
+@lru_cache(maxsize=8192)
+def _czk(amount: int, language: str) -> str:
+    # Babel parses the locale's number pattern on every call; rents and balances repeat.
     number = format_decimal(amount, locale="cs_CZ" if language == "cs" else "en_GB")
     return f"{number} Kč" if language == "cs" else f"CZK {number}"
 
@@ -91,6 +97,11 @@ def day(value: date | None, language: str = DEFAULT_LANGUAGE) -> str:
         return "–"
     if language == "cs":
         return f"{value.day}. {value.month}. {value.year}"
+    return _english_day(value)
+
+
+@lru_cache(maxsize=4096)
+def _english_day(value: date) -> str:
     return format_date(value, format="medium", locale="en_GB")
 
 
