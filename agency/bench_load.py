@@ -481,6 +481,28 @@ class Samples:
     times: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     codes: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    cpu: dict[str, float] = field(default_factory=dict)
+
+
+class CpuMeter:
+    """CPU seconds spent by the web workers, by PostgreSQL (every postgres process of the
+    machine) and by this load generator between `start` and `stop`."""
+
+    def __init__(self, server_pid: int) -> None:
+        self.workers = processes("python", parent=server_pid) or [server_pid]
+        self.before: dict[str, dict[int, float]] = {}
+        self.own = 0.0
+
+    def _read(self) -> dict[str, dict[int, float]]:
+        postgres = cpu_seconds(processes("postgres"))
+        return {"web workers": cpu_seconds(self.workers), "postgres": postgres}
+
+    def start(self) -> None:
+        self.before, self.own = self._read(), time.process_time()
+
+    def stop(self) -> dict[str, float]:
+        spent = {k: cpu_spent(self.before[k], now) for k, now in self._read().items()}
+        return spent | {"load generator": round(time.process_time() - self.own, 1)}
 
 
 async def drive(
@@ -526,6 +548,7 @@ async def run_load(
     warmup: float,
     fill: dict[str, str],
     think: float = 0.0,
+    meter: CpuMeter | None = None,
 ) -> Samples:
     sessions = {
         email: await log_in(base, email) for emails in ACCOUNTS.values() for email in emails
@@ -540,7 +563,15 @@ async def run_load(
         rng = random.Random(SEED + n)
         window = (start, start + seconds)
         tasks.append(drive(client, PAGES[role], fill, window, samples, rng, think))
-    await asyncio.gather(*tasks)
+
+    async def metered() -> None:
+        if meter is not None:
+            await asyncio.sleep(max(0.0, start - time.monotonic()))
+            meter.start()
+
+    await asyncio.gather(metered(), *tasks)
+    if meter is not None:
+        samples.cpu = meter.stop()
     for client in sessions.values():
         await client.aclose()
     return samples
@@ -595,6 +626,62 @@ def print_table(rows: list[dict[str, Any]]) -> None:
             print(f"errors on {r['page']}: {', '.join(r['error_codes'])}")
 
 
+TARGET_P95_MS = 50.0
+
+
+def verdict(rows: list[dict[str, Any]], samples: Samples) -> dict[str, Any]:
+    """The issue's target: p95 <= 50 ms on every list and queue page (every page but
+    /health), and no errors anywhere."""
+    pages = [r for r in rows if r["page"] != HEALTH[0]]
+    pooled = [t for label, times in samples.times.items() if label != HEALTH[0] for t in times]
+    over = [r["page"] for r in pages if r["p95_ms"] > TARGET_P95_MS]
+    errors = sum(r["errors"] for r in rows)
+    return {
+        "target_p95_ms": TARGET_P95_MS,
+        "pooled_p95_ms": round(percentile(pooled, 0.95), 1) if pooled else None,
+        "worst_page": max(pages, key=lambda r: r["p95_ms"])["page"] if pages else None,
+        "worst_p95_ms": max((r["p95_ms"] for r in pages), default=None),
+        "pages_over_target": over,
+        "errors": errors,
+        "pages": len(pages),
+        "met": not over and errors == 0 and bool(pages),
+    }
+
+
+def cpu_seconds(pids: list[int]) -> dict[int, float]:
+    """User + system CPU seconds of each of the processes `pids` still running."""
+    tick = os.sysconf("SC_CLK_TCK")
+    found = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        found[pid] = (int(fields[11]) + int(fields[12])) / tick
+    return found
+
+
+def cpu_spent(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds spent between two readings (a process born meanwhile counts whole)."""
+    return round(sum(used - before.get(pid, 0.0) for pid, used in after.items()), 1)
+
+
+def processes(name: str, parent: int | None = None) -> list[int]:
+    """Pids of running processes called `name` (children of `parent` when given)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        command, rest = stat.split("(", 1)[1].rsplit(")", 1)
+        if command.startswith(name) and (parent is None or int(rest.split()[1]) == parent):
+            found.append(int(entry.name))
+    return found
+
+
 def load_average() -> list[float]:
     return [float(x) for x in Path("/proc/loadavg").read_text().split()[:3]]
 
@@ -643,6 +730,7 @@ def main(argv: list[str] | None = None) -> int:
                 warmup=args.warmup,
                 fill=fill,
                 think=args.think,
+                meter=CpuMeter(server.pid),
             )
         )
         after = load_average()
@@ -651,6 +739,19 @@ def main(argv: list[str] | None = None) -> int:
     rows = summarise(samples)
     total = sum(r["requests"] for r in rows)
     print_table(rows)
+    judged = verdict(rows, samples)
+    print(
+        f"list and queue pages: pooled p95 {judged['pooled_p95_ms']} ms, worst "
+        f"{judged['worst_page']} {judged['worst_p95_ms']} ms, "
+        f"{len(judged['pages_over_target'])} of {judged['pages']} over "
+        f"{TARGET_P95_MS:.0f} ms, {judged['errors']} errors: target "
+        + ("met" if judged["met"] else "NOT met")
+    )
+    print(
+        "CPU seconds during the measured window ("
+        + ", ".join(f"{k} {v}" for k, v in samples.cpu.items())
+        + f") in {args.seconds:.0f} s on {os.cpu_count()} cores"
+    )
     print(
         f"{total} requests in {args.seconds:.0f} s ({total / args.seconds:.0f}/s), "
         f"{args.clients} clients thinking {args.think} s, {args.workers} workers, "
@@ -670,6 +771,8 @@ def main(argv: list[str] | None = None) -> int:
         "load_average_after": after,
         "sizes": sizes,
         "requests_per_second": round(total / args.seconds, 1),
+        "verdict": judged,
+        "cpu_seconds": samples.cpu,
         "pages": rows,
     }
     output = Path(args.output)
