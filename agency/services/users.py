@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, select
 
 from agency.enums import Language, OrganisationKind, UserRole
@@ -221,6 +223,9 @@ class PublicLimit:
     per_email: int = 5
 
 
+SQLITE_BUSY = 5  # "database is locked", the primary code of its extended codes
+
+
 class TooManySubmissions(DomainError):
     status_code = 429
 
@@ -238,12 +243,51 @@ def _submissions(session: Session, kind: str, column: Any, value: str, since: da
     return int(session.execute(query).scalar_one())
 
 
+def _lock_key(*parts: str) -> int:
+    """A stable signed 64-bit advisory lock key (Python's hash() differs between processes)."""
+    digest = hashlib.blake2b("\x1f".join(parts).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def _take_turns(session: Session, *, kind: str, email: str, ip: str) -> None:
+    """Make concurrent submissions of one origin or one email address wait for each other
+    until commit, so that the count that follows sees every earlier one."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        # Always in ascending key order: two requests never wait for each other in a cycle.
+        for key in sorted({_lock_key(kind, "ip", ip), _lock_key(kind, "email", email)}):
+            session.execute(sa.select(sa.func.pg_advisory_xact_lock(key)))
+    elif dialect == "sqlite":
+        _take_sqlite_write_lock(session)
+
+
+def _take_sqlite_write_lock(session: Session) -> None:
+    """SQLite serialises writers: write first (a no-op), which waits for the database's write
+    lock and then reads the newest state. A deferred transaction that has read already
+    cannot wait for it: when another writer holds it or committed since, SQLite refuses at
+    once ("database is locked"); that request is asked to try again instead of failing."""
+    touch = (
+        sa.update(LoginAttempt)
+        .where(sa.false())
+        .values(kind=LoginAttempt.kind)
+        .execution_options(synchronize_session=False)
+    )
+    try:
+        session.execute(touch)
+    except OperationalError as exc:
+        if getattr(exc.orig, "sqlite_errorcode", 0) & 0xFF != SQLITE_BUSY:
+            raise
+        raise TooManySubmissions(1) from exc
+
+
 def count_public_submission(
     session: Session, *, kind: str, email: str, ip: str, now: datetime, limit: PublicLimit
 ) -> None:
     """Record a submission of a public form (`kind`), or raise TooManySubmissions (recording
-    nothing) when this origin or this email address has used up its limit."""
+    nothing) when this origin or this email address has used up its limit. Exact under
+    concurrency: submissions of the same origin or email take turns until commit."""
     email, ip = email.strip().lower()[:254], ip[:45]
+    _take_turns(session, kind=kind, email=email, ip=ip)
     since = now - limit.window
     if (
         _submissions(session, kind, col(LoginAttempt.ip), ip, since) >= limit.per_ip

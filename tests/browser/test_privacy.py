@@ -56,8 +56,9 @@ def test_staff_export_one_household_and_erase_another(
 
     page.goto(f"{live_url}/households/{exported}")
     with page.expect_download() as info:
-        page.get_by_role("link", name="Export všech údajů (JSON)").click()
+        page.get_by_role("button", name="Export všech údajů (JSON)").click()
     download = info.value
+    assert page.url == f"{live_url}/households/{exported}"  # the page stays, the file arrives
     assert download.suggested_filename == f"household-{exported}.json"
     document = json.loads(download.path().read_text(encoding="utf-8"))
     assert document["household"]["reference_name"] == NAME

@@ -332,8 +332,8 @@ def expected(ids: Ids) -> dict[tuple[str, str], Case]:
         # The Platform's summaries.
         **summary_cases(),
         # A household's privacy: export and erasure (staff), withdrawal of consent.
-        ("GET", "/households/{household_id:int}/export"): Case(
-            f"/households/{h}/export", only(*STAFF)
+        ("POST", "/households/{household_id:int}/export"): Case(
+            f"/households/{h}/export", only(*STAFF), form={}
         ),
         ("GET", "/households/{household_id:int}/erase"): Case(
             f"/households/{h}/erase", only(*STAFF)
@@ -344,7 +344,7 @@ def expected(ids: Ids) -> dict[tuple[str, str], Case]:
         ("POST", "/households/{household_id:int}/consent-withdrawal"): Case(
             f"/households/{h}/consent-withdrawal", only(*SOCIAL, ok=400), form={}
         ),
-        ("GET", "/api/v1/households/{household_id:int}/export"): Case(
+        ("POST", "/api/v1/households/{household_id:int}/export"): Case(
             f"/api/v1/households/{h}/export", only(*STAFF, api=True)
         ),
     }

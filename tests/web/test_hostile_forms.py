@@ -6,7 +6,8 @@ form's fields from the HTML and posts the form again and again with one field re
 hostile value (100,000 characters, Unicode, NUL and control characters, HTML, -1, 10**30,
 1e309, NaN), with every field missing, and with a wrong or missing CSRF token. Each answer
 must be a clear one (never a 500); a rejected post must leave every table's row count as it
-was; an accepted text must be stored exactly as typed and rendered escaped.
+was (a post without a valid CSRF token even the audit and login logs); an accepted text must be
+stored exactly as typed and rendered escaped.
 """
 
 from __future__ import annotations
@@ -205,6 +206,10 @@ REACH: dict[str, Callable[[Demo], Reach]] = {
         "admin",
         f"/households/{d.closed_household}/erase",
         f"/households/{d.closed_household}/erase",
+    ),
+    # No fields: the CSRF checks are what matter (a forged post must not export or audit).
+    "/households/{household_id:int}/export": lambda d: Reach(
+        "staff", f"/households/{d.household}/export", f"/households/{d.household}"
     ),
     "/households/{household_id:int}/close": lambda d: Reach(
         "admin", f"/households/{d.household}/close", f"/households/{d.household}"
@@ -551,9 +556,10 @@ def form_fields(html: str, action: str) -> tuple[dict[str, str], frozenset[str]]
 LOGS = frozenset({"audit_log", "login_attempt"})
 
 
-def row_counts(engine: Engine) -> dict[str, int]:
+def row_counts(engine: Engine, logs: bool = False) -> dict[str, int]:
+    """Rows per table: without the logs, or (`logs`) of the logs alone."""
     tables = sorted(
-        (t for t in metadata().tables.values() if t.name not in LOGS), key=lambda t: t.name
+        (t for t in metadata().tables.values() if (t.name in LOGS) == logs), key=lambda t: t.name
     )
     counts = [sa.select(sa.func.count()).select_from(t).scalar_subquery() for t in tables]
     with engine.connect() as conn:
@@ -698,8 +704,11 @@ def hostile_posts(
     token = csrf_from(client.get(reach.page).text)
     base = fields | reach.valid
     for label, data in (("wrong CSRF", base | {"_csrf_token": "forged"}), ("no CSRF", base)):
+        logs = row_counts(engine, logs=True)
         status = attempt(client, engine, reach, dict(data), label, out)
         out.check(status == 403, f"{label}: {status}, not 403")
+        # Refused before any handler runs: not even an audit entry or a login attempt.
+        out.check(row_counts(engine, logs=True) == logs, f"{label}: wrote to {sorted(LOGS)}")
     attempt(client, engine, reach, {"_csrf_token": token}, "no fields", out)
     for name in base:
         for kind, value in HOSTILE.items():

@@ -62,8 +62,8 @@ def test_staff_download_the_export_and_each_download_is_audited(
     hid = _household(web_engine, users["social_worker"])
     login(client, "staff@example.cz")
     page = client.get(f"/households/{hid}")
-    assert f'href="/households/{hid}/export"' in page.text
-    response = client.get(f"/households/{hid}/export")
+    assert f'<form method="post" action="/households/{hid}/export"' in page.text
+    response = submit(client, f"/households/{hid}", f"/households/{hid}/export", {})
     assert response.status_code == 200
     assert response.headers["content-disposition"] == (
         f'attachment; filename="household-{hid}.json"'
@@ -71,10 +71,24 @@ def test_staff_download_the_export_and_each_download_is_audited(
     document = json.loads(response.text)
     assert document["household"]["reference_name"] == NAME
     assert document["audit_log"][-1]["action"] == "export"
-    api = client.get(f"/api/v1/households/{hid}/export")
+    api = client.post(f"/api/v1/households/{hid}/export")
     assert api.status_code == 200 and api.json()["household"]["id"] == hid
-    assert client.get(f"/api/v1/households/{2**31 - 1}/export").status_code == 404
+    assert client.post(f"/api/v1/households/{2**31 - 1}/export").status_code == 404
     assert len(_audited(web_engine, hid, AuditAction.export)) == 2
+
+
+def test_a_get_or_a_forged_post_exports_nothing_and_audits_nothing(
+    client: TestClient[Any], web_engine: Engine, users: dict[str, User]
+) -> None:
+    hid = _household(web_engine, users["social_worker"])
+    login(client, "staff@example.cz")
+    for path in (f"/households/{hid}/export", f"/api/v1/households/{hid}/export"):
+        response = client.get(path)
+        assert response.status_code == 405 and NAME not in response.text
+    forged = client.post(f"/households/{hid}/export", data={"_csrf_token": "forged"})
+    assert forged.status_code == 403 and NAME not in forged.text
+    assert client.post(f"/households/{hid}/export").status_code == 403
+    assert _audited(web_engine, hid, AuditAction.export) == []
 
 
 def test_social_workers_may_not_export(
@@ -82,9 +96,10 @@ def test_social_workers_may_not_export(
 ) -> None:
     hid = _household(web_engine, users["social_worker"])
     login(client, "social_worker@example.cz")
-    assert "/export" not in client.get(f"/households/{hid}").text
-    assert client.get(f"/households/{hid}/export").status_code == 403
-    assert client.get(f"/api/v1/households/{hid}/export").status_code == 403
+    page = f"/households/{hid}"
+    assert "/export" not in client.get(page).text
+    assert submit(client, page, f"/households/{hid}/export", {}).status_code == 403
+    assert client.post(f"/api/v1/households/{hid}/export").status_code == 403
     assert _audited(web_engine, hid, AuditAction.export) == []
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request, get
+from litestar import Request, post
 from litestar.di import NamedDependency
 from litestar.exceptions import NotAuthorizedException, NotFoundException, PermissionDeniedException
 from litestar.types import ControllerRouterHandler
@@ -18,16 +18,20 @@ from web.guards import STAFF
 from web.pages.staff_common import RecordId, acting_user
 
 
-@get(
+# POST, not GET: each export is audited in the caller's name, so it must not be something a
+# cross-site link can trigger (the Lax session cookie is not sent on a cross-site POST).
+@post(
     "/api/v1/households/{household_id:int}/export",
     guards=[STAFF],
     raises=[NotAuthorizedException, PermissionDeniedException, NotFoundException],
+    status_code=200,
     sync_to_thread=True,
 )
 def export_household_data(
     request: Request[Any, Any, Any], db: NamedDependency[Session], household_id: RecordId
 ) -> dict[str, Any]:
-    """Everything stored about one household, table by table, with its audit trail."""
+    """Everything stored about one household, table by table, with its audit trail; each
+    export is written to the household's audit log."""
     user = acting_user(request, db)
     document = export_household(db, actor=user, household_id=household_id, now=utcnow())
     commit(db)
