@@ -3,9 +3,10 @@
     .venv/bin/python -m agency.bench_load [--reuse] [--clients 50] [--seconds 60] [--workers 2]
 
 Creates the database `agency_load` (on DATABASE_URL's server, else 127.0.0.1:5432), migrates
-it and COPYs (`agency.bench_load_data`) 100,000 households and 100,000 flats with landlords, members, areas, matches in
-every open and closed status, leases, rent, visits, barriers, summaries and users (staff,
-social workers of eight organisations, a platform member, a landlord). `--reuse` keeps a
+it and COPYs (`agency.bench_load_data`) 100,000 households and 100,000 flats with landlords,
+members, areas, matches in every open and closed status, leases, rent, visits, barriers,
+summaries and users (staff, social workers of eight organisations, a platform member, a
+landlord). `--reuse` keeps a
 database seeded with the same sizes (it is only upgraded). Then it serves the real app with
 uvicorn on loopback (RUN_SCHEDULER=0), logs each client in as the role that uses the page,
 drives the list and queue pages and the API for `--seconds` and prints, per page, requests,

@@ -45,7 +45,9 @@ class Household(SQLModel, table=True):
     housing_supplement: int = 0
     max_housing_cost: int = Field(description="rent + services the household can carry")
     deposit_available: int = 0
-    anchor_municipality_code: int | None = Field(default=None, foreign_key="municipality.code")
+    anchor_municipality_code: int | None = Field(
+        default=None, foreign_key="municipality.code", index=True
+    )
     anchor_label: str | None = Field(default=None, max_length=200, description="e.g. school")
     max_distance_km: int | None = None
     needs_step_free: bool = False

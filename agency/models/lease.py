@@ -42,7 +42,14 @@ class Lease(SQLModel, table=True):
         ),
         sa.CheckConstraint("end_date IS NULL OR end_date > start_date", name="dates"),
         sa.CheckConstraint("(status = 'ended') = (end_reason IS NOT NULL)", name="end_reason"),
-        sa.Index("ix_lease_status_end", "status", "end_date"),
+        sa.Index("ix_lease_status_end", "status", "end_date", "id"),
+        # Active leases that owe anything: the few candidates of the arrears filters.
+        sa.Index(
+            "ix_lease_active_balance",
+            "ledger_balance",
+            sqlite_where=_ACTIVE,
+            postgresql_where=_ACTIVE,
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -62,6 +69,11 @@ class Lease(SQLModel, table=True):
     ended_on: date | None = None
     end_note: str | None = Field(default=None, max_length=2000)
     created_at: datetime = created_at_field()
+    # All charges minus all payments, kept by database triggers on rent_charge and
+    # rent_payment (migration 0008); rent.arrears_stored reads it, nothing writes it.
+    ledger_balance: int = Field(
+        default=0, sa_type=sa.BigInteger, sa_column_kwargs={"server_default": "0"}
+    )
 
 
 class LeaseRenewal(SQLModel, table=True):
@@ -82,6 +94,7 @@ class RentCharge(SQLModel, table=True):
     __table_args__ = (
         sa.UniqueConstraint("lease_id", "period", name="uq_rent_charge_month"),
         sa.CheckConstraint("amount >= 0", name="charge_amount"),
+        sa.Index("ix_rent_charge_due", "due_on", "lease_id", "amount"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

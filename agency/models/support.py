@@ -48,6 +48,15 @@ class SupportVisit(SQLModel, table=True):
             sqlite_where=sa.text("done_on IS NULL"),
             postgresql_where=sa.text("done_on IS NULL"),
         ),
+        # Red visits (early warning: is the last visit done red?).
+        sa.Index(
+            "ix_visit_red",
+            "household_id",
+            "done_on",
+            "id",
+            sqlite_where=sa.text("risk = 'red'"),
+            postgresql_where=sa.text("risk = 'red'"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -10,7 +10,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import Select
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session, col, select
 
 from agency.enums import EthosCategory, HouseholdStatus, MemberKind
@@ -51,18 +54,28 @@ def _member_count(kind: MemberKind) -> Any:
     )
 
 
+def _worker_name() -> Any:
+    # A column subquery rather than a join: the list's COUNT and its page of keys then read
+    # the household table alone (PostgreSQL dropped an outer join but still fetched its key,
+    # which kept it from answering from an index alone).
+    return (
+        sa.select(col(User.name))
+        .where(col(User.id) == col(Household.social_worker_id))
+        .correlate(Household)
+        .scalar_subquery()
+    )
+
+
 def households_query(actor: User, filters: HouseholdFilters) -> AnySelect:
     """Rows (household, social worker's name, adults, children) visible to `actor`,
     most urgent first, then the longest waiting; one query whatever the page size."""
     query = (
         sa.select(
             Household,
-            col(User.name),
+            _worker_name().label("name"),
             _member_count(MemberKind.adult).label("adults"),
             _member_count(MemberKind.child).label("children"),
         )
-        # Outer: the worker is required, and the list's COUNT can then leave the join out.
-        .outerjoin(User, col(User.id) == col(Household.social_worker_id))
         .where(visible_to(actor))
         .order_by(col(Household.urgency).desc(), col(Household.registered_on), col(Household.id))
     )
@@ -96,19 +109,42 @@ def _name_contains(text: str) -> sa.ColumnElement[bool]:
 
 def _in_orp(orp_code: int) -> sa.ColumnElement[bool]:
     """The acceptable area touches the ORP: the ORP itself, one of its municipalities,
-    or an anchor place inside it (three sets, each found through an index)."""
+    or an anchor place inside it. A UNION of the three sets of ids, each found through an
+    index, so that only the matching households are read (not every one visible)."""
     places = sa.select(col(Municipality.code)).where(col(Municipality.orp_code) == orp_code)
     by_orp = sa.select(col(HouseholdArea.household_id)).where(
         col(HouseholdArea.orp_code) == orp_code
     )
     by_place = sa.select(col(HouseholdArea.household_id)).where(
-        col(HouseholdArea.municipality_code).in_(places)
+        _among(col(HouseholdArea.municipality_code), places.scalar_subquery())
     )
-    return sa.or_(
-        col(Household.id).in_(by_orp),
-        col(Household.id).in_(by_place),
-        col(Household.anchor_municipality_code).in_(places),
+    by_anchor = sa.select(col(Household.id)).where(
+        _among(col(Household.anchor_municipality_code), places.scalar_subquery())
     )
+    # Not correlated: by_anchor names its own household, not the outer query's.
+    return col(Household.id).in_(sa.union(by_orp, by_place, by_anchor.correlate(None)))
+
+
+class _among(FunctionElement[bool]):
+    """`column IN (subquery)`. On PostgreSQL `column = ANY(ARRAY(subquery))`: the set is
+    found first and then looked up through the column's index, where for a semi-join the
+    planner misjudged the ORP's few municipalities and read most of an index."""
+
+    type = sa.Boolean()
+    name = "among"
+    inherit_cache = True
+
+
+@compiles(_among)
+def _among_default(element: _among, compiler: SQLCompiler, **kw: Any) -> str:
+    column, subquery = (compiler.process(c, **kw) for c in element.clauses)
+    return f"{column} IN {subquery}"
+
+
+@compiles(_among, "postgresql")
+def _among_postgresql(element: _among, compiler: SQLCompiler, **kw: Any) -> str:
+    column, subquery = (compiler.process(c, **kw) for c in element.clauses)
+    return f"{column} = ANY(ARRAY{subquery})"
 
 
 @dataclass(frozen=True)

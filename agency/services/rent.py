@@ -74,6 +74,27 @@ def arrears_column(today: date) -> sa.ColumnElement[int]:
     return charged - paid
 
 
+def arrears_stored(query: AnySelect, today: date) -> tuple[AnySelect, sa.ColumnElement[int]]:
+    """The same figure as `arrears_column` for queries over many leases: `query` (with Lease
+    in its FROM) outer-joined to the charges not yet due on `today`, and the arrears column
+    = the lease's stored ledger balance (every charge minus every payment, kept by triggers)
+    minus those charges. Usually no charge is pending, so no ledger is summed per lease."""
+    pending = (
+        sa.select(col(RentCharge.lease_id), sa.func.sum(RentCharge.amount).label("amount"))
+        .where(col(RentCharge.due_on) > today)
+        .group_by(col(RentCharge.lease_id))
+        .subquery("pending")
+    )
+    owed = col(Lease.ledger_balance) - sa.func.coalesce(pending.c.amount, 0)
+    return query.outerjoin(pending, pending.c.lease_id == col(Lease.id)), owed
+
+
+def owing_more_than(owed: sa.ColumnElement[int], limit: Any) -> sa.ColumnElement[bool]:
+    """`owed` (from `arrears_stored`) above `limit` (never negative), with the balance above
+    zero too: implied, as charges are never negative, and a condition an index can use."""
+    return sa.and_(col(Lease.ledger_balance) > 0, owed > limit)
+
+
 def arrears_by_lease(session: Session, *, today: date, lease_ids: Iterable[int]) -> dict[int, int]:
     """What each of `lease_ids` owes on `today` (negative when paid ahead)."""
     ids = list(lease_ids)
@@ -294,8 +315,12 @@ def _check_rows(session: Session, rows: list[StatementRow]) -> list[StatementRow
 
 
 def import_statement(session: Session, *, rows: list[StatementRow], actor_id: int | None) -> int:
-    """Record the good rows as bank payments (all in the caller's one transaction)."""
-    good = [row for row in rows if row.ok]
+    """Record the good rows as bank payments (all in the caller's one transaction).
+
+    Inserted in lease order: each payment's trigger updates its lease's balance and so
+    locks that row, and the charge job locks them in the same order, so the two never wait
+    for each other in a cycle."""
+    good = sorted((row for row in rows if row.ok), key=lambda row: row.lease_id or 0)
     for row in good:
         session.add(
             RentPayment(

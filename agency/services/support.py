@@ -148,12 +148,17 @@ def _visits(session: Session, actor: User, *conditions: Any) -> list[VisitItem]:
     return [VisitItem(v, n, w) for v, n, w in session.execute(query).all()]
 
 
+def overdue_visits(session: Session, *, actor: User, today: date) -> list[VisitItem]:
+    """Open visits planned before `today`, the oldest first (the calendar's first part)."""
+    return _visits(session, actor, col(SupportVisit.planned_on) < today)
+
+
 def visit_calendar(session: Session, *, actor: User, today: date) -> Calendar:
     """Overdue visits, visits due in the coming seven days, and the next four weeks after."""
     week_end, later = today + timedelta(days=6), today + timedelta(days=34)
     planned = col(SupportVisit.planned_on)
     return Calendar(
-        overdue=_visits(session, actor, planned < today),
+        overdue=overdue_visits(session, actor=actor, today=today),
         this_week=_visits(session, actor, planned >= today, planned <= week_end),
         upcoming=_visits(session, actor, planned > week_end, planned <= later),
     )

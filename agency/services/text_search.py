@@ -37,11 +37,16 @@ class folded(FunctionElement[str]):
     inherit_cache = True
 
 
+def folded_sql(argument: str) -> str:
+    """The SQL of `folded(argument)` on PostgreSQL: the trigram indexes of the migrations
+    are built on this text, which must match the queries' character for character."""
+    # PostgreSQL's lower() knows every letter; translate() then drops the accents.
+    return f"translate(lower({argument}), '{_ACCENTED}', '{_PLAIN}')"
+
+
 @compiles(folded)
 def _folded_default(element: folded, compiler: SQLCompiler, **kw: Any) -> str:
-    # PostgreSQL's lower() knows every letter; translate() then drops the accents.
-    argument = compiler.process(element.clauses, **kw)
-    return f"translate(lower({argument}), '{_ACCENTED}', '{_PLAIN}')"
+    return folded_sql(compiler.process(element.clauses, **kw))
 
 
 @compiles(folded, "sqlite")

@@ -22,8 +22,8 @@ from agency.services.flat_queries import (
     load_flat_detail,
 )
 from agency.services.gazetteer import list_krajs, list_orps
-from agency.services.risk import households_at_risk
-from agency.services.support import visit_calendar
+from agency.services.risk import risk_overview
+from agency.services.support import overdue_visits
 from web.guards import STAFF, requires
 from web.pages import staff_vetting
 from web.pages.staff_common import (
@@ -43,6 +43,7 @@ INSIDERS = requires(
     UserRole.social_worker, UserRole.staff, UserRole.platform_member, UserRole.admin
 )
 STAFF_ROLES = {UserRole.staff.value, UserRole.admin.value}
+AT_RISK_SHOWN = 20  # a dashboard shows the most urgent; the total links to the lists
 
 
 @get("/dashboard", guards=[INSIDERS], sync_to_thread=True)
@@ -62,13 +63,14 @@ def dashboard(request: Request[Any, Any, Any], db: NamedDependency[Session]) -> 
 
 
 def _early_warning(request: Request[Any, Any, Any], db: Session, role: str) -> dict[str, Any]:
-    """Households at risk of losing their flat, and overdue visits (social work and staff)."""
+    """Households at risk of losing their flat (the most urgent, and how many there are),
+    and overdue visits (social work and staff)."""
     if role not in (*STAFF_ROLES, UserRole.social_worker.value):
         return {"at_risk": None, "overdue": None}
     user = acting_user(request, db)
     today = utcnow().date()
-    overdue = visit_calendar(db, actor=user, today=today).overdue
-    return {"at_risk": households_at_risk(db, actor=user, today=today), "overdue": overdue}
+    at_risk = risk_overview(db, actor=user, today=today, limit=AT_RISK_SHOWN)
+    return {"at_risk": at_risk, "overdue": overdue_visits(db, actor=user, today=today)}
 
 
 @get("/staff/flats", guards=[STAFF], sync_to_thread=True)
