@@ -134,18 +134,86 @@ class Calendar:
     upcoming: list[VisitItem]
 
 
-def _visits(session: Session, actor: User, *conditions: Any) -> list[VisitItem]:
+def _open_visits(actor: User) -> tuple[sa.ColumnElement[bool], ...]:
     """Open visits the actor may see: a social worker their own, staff everyone's."""
     mine = sa.true() if is_staff(actor) else col(SupportVisit.social_worker_id) == actor.id
+    return (col(SupportVisit.done_on).is_(None), mine, visible_to(actor))
+
+
+def _visits(
+    session: Session, actor: User, *conditions: Any, limit: int = CALENDAR_LIMIT
+) -> list[VisitItem]:
+    """The actor's open visits meeting `conditions`, the earliest first, at most `limit`."""
     query = (
         sa.select(SupportVisit, col(Household.reference_name), col(User.name))
         .join(Household, col(Household.id) == col(SupportVisit.household_id))
         .join(User, col(User.id) == col(SupportVisit.social_worker_id))
-        .where(col(SupportVisit.done_on).is_(None), mine, visible_to(actor), *conditions)
+        .where(*_open_visits(actor), *conditions)
         .order_by(col(SupportVisit.planned_on), col(SupportVisit.id))
-        .limit(CALENDAR_LIMIT)
+        .limit(limit)
     )
     return [VisitItem(v, n, w) for v, n, w in session.execute(query).all()]
+
+
+@dataclass(frozen=True)
+class Section:
+    """The first visits of a part of the calendar and how many it has in all."""
+
+    items: list[VisitItem]
+    total: int
+
+
+@dataclass(frozen=True)
+class CalendarOverview:
+    overdue: Section
+    this_week: Section
+    upcoming: Section
+
+
+def calendar_overview(
+    session: Session, *, actor: User, today: date, limit: int
+) -> CalendarOverview:
+    """The calendar's three parts, at most `limit` visits each, with their true sizes (one
+    count for the three): staff see the whole agency's calendar, thousands of visits."""
+    week_end, later = today + timedelta(days=6), today + timedelta(days=34)
+    planned = col(SupportVisit.planned_on)
+    parts = {
+        "overdue": (planned < today,),
+        "this_week": (planned >= today, planned <= week_end),
+        "upcoming": (planned > week_end, planned <= later),
+    }
+    counts = sa.select(
+        *(
+            sa.func.coalesce(sa.func.sum(sa.case((sa.and_(*where), 1), else_=0)), 0)
+            for where in parts.values()
+        )
+    ).where(*_open_visits(actor), planned <= later)
+    if not is_staff(actor):
+        counts = counts.join_from(
+            SupportVisit, Household, col(Household.id) == col(SupportVisit.household_id)
+        )
+    else:
+        counts = counts.select_from(SupportVisit)
+    totals = session.execute(counts).one()
+    return CalendarOverview(
+        *(
+            Section(_visits(session, actor, *where, limit=limit), int(total))
+            for where, total in zip(parts.values(), totals, strict=True)
+        )
+    )
+
+
+def overdue_overview(session: Session, *, actor: User, today: date, limit: int) -> Section:
+    """The oldest overdue visits (at most `limit`) and how many are overdue in all."""
+    overdue = col(SupportVisit.planned_on) < today
+    items = _visits(session, actor, overdue, limit=limit)
+    if len(items) < limit:
+        return Section(items, len(items))
+    query = sa.select(sa.func.count()).select_from(SupportVisit)
+    if not is_staff(actor):
+        query = query.join(Household, col(Household.id) == col(SupportVisit.household_id))
+    total = session.execute(query.where(*_open_visits(actor), overdue)).scalar_one()
+    return Section(items, int(total))
 
 
 def overdue_visits(session: Session, *, actor: User, today: date) -> list[VisitItem]:

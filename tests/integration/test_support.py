@@ -15,9 +15,11 @@ from agency.services.rent import charge_rent, record_payment
 from agency.services.risk import households_at_risk
 from agency.services.support import (
     VisitRecord,
+    calendar_overview,
     check_steps,
     default_template,
     generate_schedule,
+    overdue_overview,
     record_visit,
     save_template,
     visit_calendar,
@@ -179,3 +181,30 @@ def test_run_barriers_once_per_household(session: Session, factory: Factory) -> 
     )
     with pytest.raises(NotFound):
         record_run_barriers(session, run_id=2**31 - 1, observed_on=date(2026, 3, 1))
+
+
+def test_the_calendar_overview_shows_the_first_visits_and_counts_them_all(
+    session: Session, factory: Factory
+) -> None:
+    """Each part keeps the calendar's order and is cut at the limit; its total is the true
+    size, the same as the whole list (social worker: own visits; staff: everyone's)."""
+    worker, colleague = factory.user(), factory.user()
+    staff = factory.user(UserRole.staff)
+    for owner in (worker, worker, colleague):
+        lease = _lease(factory, owner, start_date=date(2026, 1, 1))
+        generate_schedule(session, lease=lease, template=default_template(session))
+    today = date(2026, 3, 2)
+    for actor in (worker, colleague, staff):
+        full = visit_calendar(session, actor=actor, today=today)
+        cut = calendar_overview(session, actor=actor, today=today, limit=3)
+        for part in ("overdue", "this_week", "upcoming"):
+            whole, section = getattr(full, part), getattr(cut, part)
+            assert section.total == len(whole), (actor.role, part)
+            assert [i.visit.id for i in section.items] == [i.visit.id for i in whole[:3]]
+        overdue = overdue_overview(session, actor=actor, today=today, limit=3)
+        assert overdue.total == len(full.overdue) > 3
+        assert [i.visit.id for i in overdue.items] == [i.visit.id for i in full.overdue[:3]]
+    mine = calendar_overview(session, actor=worker, today=today, limit=3).overdue.total
+    theirs = calendar_overview(session, actor=colleague, today=today, limit=3).overdue.total
+    everyone = calendar_overview(session, actor=staff, today=today, limit=3).overdue.total
+    assert mine == 2 * theirs and everyone == mine + theirs

@@ -23,7 +23,7 @@ from agency.services.flat_queries import (
 )
 from agency.services.gazetteer import list_krajs, list_orps
 from agency.services.risk import risk_overview
-from agency.services.support import overdue_visits
+from agency.services.support import overdue_overview
 from web.guards import STAFF, requires
 from web.pages import staff_vetting
 from web.pages.staff_common import (
@@ -44,6 +44,7 @@ INSIDERS = requires(
 )
 STAFF_ROLES = {UserRole.staff.value, UserRole.admin.value}
 AT_RISK_SHOWN = 20  # a dashboard shows the most urgent; the total links to the lists
+OVERDUE_SHOWN = 20  # the oldest overdue visits, with how many there are in all
 
 
 @get("/dashboard", guards=[INSIDERS], sync_to_thread=True)
@@ -70,7 +71,8 @@ def _early_warning(request: Request[Any, Any, Any], db: Session, role: str) -> d
     user = acting_user(request, db)
     today = utcnow().date()
     at_risk = risk_overview(db, actor=user, today=today, limit=AT_RISK_SHOWN)
-    return {"at_risk": at_risk, "overdue": overdue_visits(db, actor=user, today=today)}
+    overdue = overdue_overview(db, actor=user, today=today, limit=OVERDUE_SHOWN)
+    return {"at_risk": at_risk, "overdue": overdue}
 
 
 @get("/staff/flats", guards=[STAFF], sync_to_thread=True)

@@ -16,7 +16,7 @@ from agency.enums import VISIT_TOPICS, RiskLevel, VisitKind
 from agency.errors import DomainError
 from agency.models.base import utcnow
 from agency.services.households import is_staff
-from agency.services.support import VisitRecord, get_visit, record_visit, visit_calendar
+from agency.services.support import VisitRecord, calendar_overview, get_visit, record_visit
 from web.deps import commit
 from web.forms import Form, FormField, FormResult
 from web.guards import SOCIAL
@@ -51,14 +51,16 @@ VISIT_FORM = Form(
     FormField("notes", "Notes", kind="textarea", required=False),
     FormField("follow_up", "Follow-up actions", kind="textarea", required=False),
 )
+CALENDAR_SHOWN = 50  # visits per part of the calendar page (staff see the whole agency's)
 LABELS = {"kind_labels": KIND_LABELS, "risk_labels": RISK_LABELS, "topic_labels": TOPIC_LABELS}
 
 
 @get("/visits", guards=[SOCIAL], sync_to_thread=True)
 def calendar(request: Request[Any, Any, Any], db: NamedDependency[Session]) -> Template:
-    """Overdue visits, this week's and the upcoming ones (a social worker's own; staff all)."""
+    """Overdue visits, this week's and the upcoming ones (a social worker's own; staff all),
+    the first CALENDAR_SHOWN of each part with its true size."""
     user = acting_user(request, db)
-    found = visit_calendar(db, actor=user, today=utcnow().date())
+    found = calendar_overview(db, actor=user, today=utcnow().date(), limit=CALENDAR_SHOWN)
     return page(
         request, "visits/calendar.html", cal=found, everyone=is_staff(user), today=utcnow().date()
     )
