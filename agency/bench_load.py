@@ -145,6 +145,7 @@ PAGES: dict[str, tuple[tuple[str, str], ...]] = {
     "landlord": (("landlord portal", "/portal"),),
 }
 HEALTH = ("health (baseline)", "/health")
+KEEPALIVE_SECONDS = 3.0  # below uvicorn's timeout_keep_alive (5 s)
 ACCOUNTS = {
     "staff": [f"staff{i}@load.cz" for i in STAFF_IDS],
     "social_worker": [f"sw{i}@load.cz" for i in range(1, ORGANISATIONS + 1)],
@@ -157,7 +158,12 @@ CLIENT_ROLES = ("social_worker",) * 5 + ("staff",) * 3 + ("platform_member", "la
 
 async def log_in(base: str, email: str) -> httpx.AsyncClient:
     """A client with the session cookie of `email`."""
-    limits = httpx.Limits(max_connections=100, max_keepalive_connections=100)
+    # A kept-alive connection is dropped by the client before uvicorn's 5 s idle timeout
+    # closes it, so a request never goes out on a connection the server is closing (a
+    # transport error that no server would cause on a live connection).
+    limits = httpx.Limits(
+        max_connections=100, max_keepalive_connections=100, keepalive_expiry=KEEPALIVE_SECONDS
+    )
     client = httpx.AsyncClient(base_url=base, timeout=60, limits=limits)
     await client.get("/login")
     token = client.cookies.get("csrftoken") or ""
