@@ -35,6 +35,7 @@ from typing import Any
 import httpx
 from sqlalchemy.engine import Engine
 
+from agency.bench_client import LeanClient, TransportError
 from agency.bench_load_data import (
     ORGANISATIONS,
     PASSWORD,
@@ -145,7 +146,6 @@ PAGES: dict[str, tuple[tuple[str, str], ...]] = {
     "landlord": (("landlord portal", "/portal"),),
 }
 HEALTH = ("health (baseline)", "/health")
-KEEPALIVE_SECONDS = 3.0  # below uvicorn's timeout_keep_alive (5 s)
 ACCOUNTS = {
     "staff": [f"staff{i}@load.cz" for i in STAFF_IDS],
     "social_worker": [f"sw{i}@load.cz" for i in range(1, ORGANISATIONS + 1)],
@@ -156,25 +156,19 @@ ACCOUNTS = {
 CLIENT_ROLES = ("social_worker",) * 5 + ("staff",) * 3 + ("platform_member", "landlord")
 
 
-async def log_in(base: str, email: str) -> httpx.AsyncClient:
-    """A client with the session cookie of `email`."""
-    # A kept-alive connection is dropped by the client before uvicorn's 5 s idle timeout
-    # closes it, so a request never goes out on a connection the server is closing (a
-    # transport error that no server would cause on a live connection).
-    limits = httpx.Limits(
-        max_connections=100, max_keepalive_connections=100, keepalive_expiry=KEEPALIVE_SECONDS
-    )
-    client = httpx.AsyncClient(base_url=base, timeout=60, limits=limits)
-    await client.get("/login")
-    token = client.cookies.get("csrftoken") or ""
-    answer = await client.post(
-        "/login",
-        data={"email": email, "password": PASSWORD, "_csrf_token": token},
-        headers={"x-csrftoken": token},
-    )
-    if answer.status_code != 303:
-        raise SystemExit(f"logging in as {email} failed: HTTP {answer.status_code}")
-    return client
+async def log_in(base: str, email: str) -> dict[str, str]:
+    """The cookies (session, CSRF) of `email` logged in through the real login form."""
+    async with httpx.AsyncClient(base_url=base, timeout=60) as client:
+        await client.get("/login")
+        token = client.cookies.get("csrftoken") or ""
+        answer = await client.post(
+            "/login",
+            data={"email": email, "password": PASSWORD, "_csrf_token": token},
+            headers={"x-csrftoken": token},
+        )
+        if answer.status_code != 303:
+            raise SystemExit(f"logging in as {email} failed: HTTP {answer.status_code}")
+        return dict(client.cookies.items())
 
 
 @dataclass
@@ -207,7 +201,7 @@ class CpuMeter:
 
 
 async def drive(
-    client: httpx.AsyncClient,
+    client: LeanClient,
     pages: tuple[tuple[str, str], ...],
     fill: dict[str, str],
     window: tuple[float, float],
@@ -227,9 +221,9 @@ async def drive(
         path = path.format(page=rng.randint(2, 200), **fill)
         began = time.perf_counter()
         try:
-            status = (await client.get(path)).status_code
-        except httpx.HTTPError as exc:
-            status, reason = 0, type(exc).__name__
+            status = await client.get(path)
+        except TransportError as exc:
+            status, reason = 0, str(exc)
         else:
             reason = str(status)
         elapsed = (time.perf_counter() - began) * 1000
@@ -251,16 +245,17 @@ async def run_load(
     think: float = 0.0,
     meter: CpuMeter | None = None,
 ) -> Samples:
-    sessions = {
-        email: await log_in(base, email) for emails in ACCOUNTS.values() for email in emails
-    }
+    cookies = {email: await log_in(base, email) for emails in ACCOUNTS.values() for email in emails}
     samples = Samples()
     start = time.monotonic() + warmup
     tasks = []
+    clients_made: list[LeanClient] = []
     for n in range(clients):
         role = CLIENT_ROLES[n % len(CLIENT_ROLES)]
         emails = ACCOUNTS[role]
-        client = sessions[emails[(n // len(CLIENT_ROLES)) % len(emails)]]
+        # Each simulated user has a connection of its own, as a browser would.
+        client = LeanClient(base, cookies[emails[(n // len(CLIENT_ROLES)) % len(emails)]])
+        clients_made.append(client)
         rng = random.Random(SEED + n)
         window = (start, start + seconds)
         tasks.append(drive(client, PAGES[role], fill, window, samples, rng, think))
@@ -273,8 +268,8 @@ async def run_load(
     await asyncio.gather(metered(), *tasks)
     if meter is not None:
         samples.cpu = meter.stop()
-    for client in sessions.values():
-        await client.aclose()
+    for made in clients_made:
+        await made.close()
     return samples
 
 
