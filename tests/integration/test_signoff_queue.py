@@ -1,0 +1,50 @@
+"""The sign-off queue pages through the proposals oldest first, whatever else is open."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from sqlmodel import Session
+
+from agency.enums import FlatStatus, HouseholdStatus, MatchStatus, UserRole
+from agency.models import Match
+from agency.services.placement_views import signoff_queue
+from tests.factories import Factory
+
+START = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
+
+
+def test_pages_hold_the_oldest_proposals_first_and_only_proposals(
+    session: Session, factory: Factory
+) -> None:
+    worker = factory.user(UserRole.social_worker)
+    # Created out of order, two at the same moment (then by id), and other statuses mixed in.
+    offsets = (5, 1, 3, 3, 0, 7, 2)
+    made: list[Match] = []
+    for n, (offset, status) in enumerate(
+        zip((*offsets, 4, 6), [MatchStatus.proposed] * 7 + [MatchStatus.approved] * 2, strict=True)
+    ):
+        flat = factory.flat(FlatStatus.offered)
+        household = factory.household(HouseholdStatus.offered, social_worker=worker)
+        match = Match(
+            household_id=household.id,
+            flat_id=flat.id,
+            proposed_by_id=worker.id,
+            status=status,
+            created_at=START + timedelta(days=offset),
+        )
+        session.add(match)
+        session.flush()
+        if n < len(offsets):
+            made.append(match)
+    expected = [m.id for m in sorted(made, key=lambda m: (m.created_at, m.id))]
+    today = date(2026, 11, 21)
+    pages = [signoff_queue(session, today=today, page=p, per_page=3) for p in (1, 2, 3)]
+    assert [i.match.id for q in pages for i in q.items] == expected
+    assert {(q.total, q.pages) for q in pages} == {(7, 3)}
+    assert [len(q.items) for q in pages] == [3, 3, 1]
+    assert all(i.flat.id == i.match.flat_id for q in pages for i in q.items)
+    # A page past the end shows the last one.
+    assert [i.match.id for i in signoff_queue(session, today=today, page=9, per_page=3).items] == (
+        expected[6:]
+    )
