@@ -20,6 +20,7 @@ from agency.bench_summary import (
     _copy,
     _moment,
     drop_database,
+    popular_places,
 )
 from agency.db import make_engine
 from agency.migrate import upgrade
@@ -290,12 +291,7 @@ def seed(engine: Engine) -> float:
     """COPY the synthetic rows; seconds taken."""
     started = time.perf_counter()
     with engine.begin() as conn:
-        places = [
-            (int(c), int(o))
-            for c, o in conn.exec_driver_sql(
-                "SELECT code, orp_code FROM municipality ORDER BY population DESC LIMIT 600"
-            )
-        ]
+        places = popular_places(conn)
         refs = {
             name: [r[0] for r in conn.exec_driver_sql(f"SELECT id FROM {table}")]
             for name, table in (

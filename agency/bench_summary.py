@@ -22,7 +22,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlmodel import Session
 
 from agency.db import make_engine, normalise_url
@@ -454,15 +454,17 @@ class Loader:
         )
 
 
+def popular_places(conn: Connection) -> list[tuple[int, int]]:
+    """(municipality code, ORP code) of the 600 most populous places: where the synthetic
+    households live and the flats stand."""
+    query = "SELECT code, orp_code FROM municipality ORDER BY population DESC LIMIT 600"
+    return [(int(c), int(o)) for c, o in conn.exec_driver_sql(query)]
+
+
 def load(engine: Engine) -> float:
     started = time.perf_counter()
     with engine.begin() as conn:
-        places = [
-            (int(c), int(o))
-            for c, o in conn.exec_driver_sql(
-                "SELECT code, orp_code FROM municipality ORDER BY population DESC LIMIT 600"
-            )
-        ]
+        places = popular_places(conn)
         refs = {
             "category": [r[0] for r in conn.exec_driver_sql("SELECT id FROM barrier_category")],
             "intervention": [r[0] for r in conn.exec_driver_sql("SELECT id FROM intervention")],

@@ -18,7 +18,7 @@ from agency.enums import (
     OrganisationKind,
     UserRole,
 )
-from agency.models import Flat, Household, Landlord, Lease, Organisation, User
+from agency.models import Flat, Household, Landlord, Lease, Match, Organisation, User
 
 PLZEN = 554791
 _counter = itertools.count(1)
@@ -100,6 +100,14 @@ class Factory:
             "consent_recorded_by_id": worker.id,
         }
         return self._flush(Household(**(defaults | values)))
+
+    def match(self, flat: Flat, household: Household, proposed_by: User, **values: object) -> Match:
+        defaults: dict[str, object] = {
+            "flat_id": flat.id,
+            "household_id": household.id,
+            "proposed_by_id": proposed_by.id,
+        }
+        return self._flush(Match(**(defaults | values)))
 
     def lease(self, flat: Flat, household: Household, **values: object) -> Lease:
         defaults: dict[str, object] = {

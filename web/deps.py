@@ -16,7 +16,7 @@ from sqlmodel import Session
 from agency.errors import Conflict
 from agency.models import User
 from web.guards import session_data
-from web.request_db import close_request_db, open_request_db, request_db
+from web.request_db import close_request_db, request_db
 from web.settings import Settings
 
 
@@ -42,11 +42,6 @@ async def provide_session(request: Request[Any, Any, Any]) -> AsyncIterator[Sess
         yield session
     finally:
         close_request_db(request.scope)
-
-
-def request_session(request: Request[Any, Any, Any]) -> Session | None:
-    """The request's own session when the guard or the handler opened one."""
-    return open_request_db(request)
 
 
 def commit(db: Session) -> None:

@@ -19,7 +19,7 @@ from sqlmodel import Session
 
 from agency.enums import UserRole
 from agency.models import User
-from web.request_db import close_request_db, keep_account, request_db
+from web.request_db import keep_account, request_db
 
 Guard = Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], Awaitable[None]]
 
@@ -50,7 +50,6 @@ def requires(*roles: UserRole) -> Guard:
             _holding_account, db, data.get("uid"), role, data.get("gen")
         )
         if account is None:
-            close_request_db(connection.scope)
             connection.clear_session()
             raise NotAuthorizedException("the account is no longer active")
         if role not in allowed:

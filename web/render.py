@@ -10,9 +10,10 @@ from litestar.response import Redirect, Template
 from sqlmodel import Session
 
 from notifications.inbox import count_unread
-from web.deps import request_session, runtime
+from web.deps import runtime
 from web.guards import session_data
 from web.i18n import pick_language, translate
+from web.request_db import open_request_db
 from web.security import local_path
 
 LANG_COOKIE = "lang"
@@ -84,7 +85,7 @@ def _unread(request: Request[Any, Any, Any], uid: Any) -> int | None:
     """The user's unread notifications (one indexed count), None when not logged in."""
     if not isinstance(uid, int):
         return None
-    own = request_session(request)
+    own = open_request_db(request)
     if own is not None:
         return count_unread(own, user_id=uid)
     with Session(runtime(request.app.state).engine) as session:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -18,12 +18,7 @@ from agency.services.rent import (
     record_payment,
 )
 from tests.factories import Factory
-
-NOW = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)
-
-
-def _lease(factory: Factory, **values: object) -> Lease:
-    return factory.lease(factory.flat(), factory.household(), **values)
+from tests.integration.test_rent import NOW, _lease
 
 
 def _balances(session: Session) -> dict[int, tuple[int, int]]:

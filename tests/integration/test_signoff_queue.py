@@ -26,15 +26,9 @@ def test_pages_hold_the_oldest_proposals_first_and_only_proposals(
     ):
         flat = factory.flat(FlatStatus.offered)
         household = factory.household(HouseholdStatus.offered, social_worker=worker)
-        match = Match(
-            household_id=household.id,
-            flat_id=flat.id,
-            proposed_by_id=worker.id,
-            status=status,
-            created_at=START + timedelta(days=offset),
+        match = factory.match(
+            flat, household, worker, status=status, created_at=START + timedelta(days=offset)
         )
-        session.add(match)
-        session.flush()
         if n < len(offsets):
             made.append(match)
     expected = [m.id for m in sorted(made, key=lambda m: (m.created_at, m.id))]
