@@ -9,7 +9,7 @@ file, and otherwise merges and compiles the `.po` files in memory when it starts
 from __future__ import annotations
 
 import gettext
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from functools import cache, lru_cache
 from io import BytesIO
@@ -22,6 +22,8 @@ from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.numbers import format_decimal
 from jinja2 import pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup
 
 from agency import catalogs
 
@@ -144,11 +146,71 @@ def jinja_globals() -> dict[str, Callable[..., Any]]:
     def fmt_moment(context: Mapping[str, Any], value: datetime | None) -> str:
         return moment(value, _language(context))
 
-    return {"czk": fmt_czk, "day": fmt_day, "moment": fmt_moment}
+    return {"czk": fmt_czk, "day": fmt_day, "moment": fmt_moment, "options": options}
+
+
+def options(pairs: Sequence[tuple[Any, str]], chosen: Any) -> Markup:
+    """The <option>s of a long select (ORPs, regions): value and name of each pair, the one
+    whose value equals `chosen` as text selected. Drawn once per list and choice."""
+    return _options(tuple(pairs), "" if chosen is None else str(chosen))
+
+
+@lru_cache(maxsize=256)
+def _options(pairs: tuple[tuple[Any, str], ...], chosen: str) -> Markup:
+    drawn = (
+        Markup('<option value="{}"{}>{}</option>').format(
+            value, Markup(" selected") if str(value) == chosen else "", name
+        )
+        for value, name in pairs
+    )
+    return Markup("").join(drawn)
 
 
 def install(environment: Any) -> None:
     """Install gettext callables (newstyle) and formatters into a Jinja environment."""
     environment.add_extension("jinja2.ext.i18n")
     environment.install_gettext_callables(_gettext, _ngettext, newstyle=True)
+    # The same callables as Jinja's newstyle ones, with the common case drawn once.
+    environment.globals.update(
+        {"gettext": _template_gettext, "_": _template_gettext, "ngettext": _template_ngettext}
+    )
     environment.globals.update(jinja_globals())
+
+
+@pass_context
+def _template_gettext(context: Context, message: str, **variables: Any) -> str:
+    """Jinja's newstyle gettext: the translation, escaped when autoescaping, then always
+    formatted with `variables`. Without variables the result depends only on the language
+    and the message, so it is looked up and escaped once."""
+    language = str(context.get("lang", DEFAULT_LANGUAGE))
+    if not context.eval_ctx.autoescape:
+        return translate(language, message) % variables
+    if not variables:
+        return _escaped(language, message)
+    return Markup(translate(language, message)) % variables
+
+
+@pass_context
+def _template_ngettext(
+    context: Context, singular: str, plural: str, n: int, **variables: Any
+) -> str:
+    """Jinja's newstyle ngettext (see _template_gettext), drawn once per language, message
+    and number when `num` is the only variable."""
+    language = str(context.get("lang", DEFAULT_LANGUAGE))
+    if not context.eval_ctx.autoescape:
+        variables.setdefault("num", n)
+        return translate_plural(language, singular, plural, n) % variables
+    if not variables:
+        return _escaped_plural(language, singular, plural, n)
+    variables.setdefault("num", n)
+    return Markup(translate_plural(language, singular, plural, n)) % variables
+
+
+@lru_cache(maxsize=4096)
+def _escaped(language: str, message: str) -> Markup:
+    return Markup(translate(language, message)) % {}
+
+
+@lru_cache(maxsize=4096)
+def _escaped_plural(language: str, singular: str, plural: str, n: int) -> Markup:
+    return Markup(translate_plural(language, singular, plural, n)) % {"num": n}
