@@ -11,7 +11,7 @@ from __future__ import annotations
 import gettext
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
-from functools import cache, lru_cache
+from functools import cache, lru_cache, partial
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -214,3 +214,30 @@ def _escaped(language: str, message: str) -> Markup:
 @lru_cache(maxsize=4096)
 def _escaped_plural(language: str, singular: str, plural: str, n: int) -> Markup:
     return Markup(translate_plural(language, singular, plural, n)) % {"num": n}
+
+
+@cache
+def page_functions(language: str) -> dict[str, Callable[..., Any]]:
+    """What an HTML page (always autoescaped) calls to translate and format, bound to its
+    language. The same as the environment's globals, but plain functions: Jinja hands a
+    pass_context function called in a loop a derived context on every call."""
+
+    def gettext(message: str, **variables: Any) -> str:
+        if not variables:
+            return _escaped(language, message)
+        return Markup(translate(language, message)) % variables
+
+    def ngettext(singular: str, plural: str, n: int, **variables: Any) -> str:
+        if not variables:
+            return _escaped_plural(language, singular, plural, n)
+        variables.setdefault("num", n)
+        return Markup(translate_plural(language, singular, plural, n)) % variables
+
+    return {
+        "_": gettext,
+        "gettext": gettext,
+        "ngettext": ngettext,
+        "czk": partial(czk, language=language),
+        "day": partial(day, language=language),
+        "moment": partial(moment, language=language),
+    }

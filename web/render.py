@@ -12,7 +12,7 @@ from sqlmodel import Session
 from notifications.inbox import count_unread
 from web.deps import runtime
 from web.guards import session_data
-from web.i18n import pick_language, translate
+from web.i18n import page_functions, pick_language, translate
 from web.request_db import open_request_db
 from web.security import local_path
 
@@ -69,8 +69,10 @@ def page(
     """A page in the request's language, with the layout's context."""
     session = session_data(request)
     role = session.get("role") or "anonymous"
+    language = request_language(request)
     base = {
-        "lang": request_language(request),
+        **page_functions(language),
+        "lang": language,
         "role": role,
         "user_name": session.get("name"),
         "navigation": NAVIGATION.get(role, ()),

@@ -4,6 +4,8 @@ autoescaping."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from jinja2 import Environment
 
@@ -46,6 +48,28 @@ def test_the_templates_translate_as_jinjas_newstyle_gettext(
     for _ in range(2):  # the second time from what was drawn once
         expected = jinjas.from_string(source).render(lang=lang)
         assert ours.from_string(source).render(lang=lang) == expected
+
+
+@pytest.mark.parametrize("lang", ["cs", "en"])
+@pytest.mark.parametrize("source", TEMPLATES)
+def test_a_pages_own_functions_translate_as_jinjas_newstyle_gettext(source: str, lang: str) -> None:
+    ours, jinjas = _environments(autoescape=True)
+    looped = "{% for i in range(3) %}" + source + "{% endfor %}"
+    for template in (source, looped):
+        expected = jinjas.from_string(template).render(lang=lang)
+        rendered = ours.from_string(template).render(lang=lang, **i18n.page_functions(lang))
+        assert rendered == expected
+
+
+@pytest.mark.parametrize("lang", ["cs", "en"])
+def test_a_pages_own_formatters_format_as_the_globals(lang: str) -> None:
+    ours, _ = _environments(autoescape=True)
+    source = "{{ czk(12500) }}|{{ czk(None) }}|{{ day(when.date()) }}|{{ moment(when) }}"
+    when = datetime(2026, 3, 4, 15, 30, tzinfo=UTC)
+    expected = ours.from_string(source).render(lang=lang, when=when)
+    rendered = ours.from_string(source).render(lang=lang, when=when, **i18n.page_functions(lang))
+    assert rendered == expected
+    assert ("12\xa0500" in rendered) == (lang == "cs")
 
 
 def test_a_message_is_translated_in_the_pages_language() -> None:
