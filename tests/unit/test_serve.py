@@ -4,6 +4,7 @@ every accepted connection (without it each kept-alive response waits for a delay
 from __future__ import annotations
 
 import asyncio
+import gc
 import socket
 import threading
 
@@ -36,3 +37,19 @@ def test_the_bound_socket_and_its_connections_are_tcp_without_nagle() -> None:
     thread.start()
     thread.join(20)
     assert found and found[0] != 0
+
+
+async def tiny_app(scope: object, receive: object, send: object) -> None:
+    """An ASGI app for loading, never called."""
+
+
+def test_a_worker_keeps_what_loading_made_out_of_full_collections() -> None:
+    gc.unfreeze()
+    try:
+        assert gc.get_freeze_count() == 0
+        Config("tests.unit.test_serve:tiny_app", host="127.0.0.1", port=0).load()
+        # Everything alive once the app is loaded (modules, functions, the app) is frozen.
+        assert gc.get_freeze_count() > 10_000
+        assert gc.get_count()[2] == 0
+    finally:
+        gc.unfreeze()
