@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from agency.enums import FlatStatus, VettingDecision, VettingRejection
-from agency.models.base import created_at_field, enum_field, timestamp_field
+from agency.models.base import created_at_field, enum_column, enum_field, timestamp_field
 
 
 class Flat(SQLModel, table=True):
@@ -51,6 +51,16 @@ class Flat(SQLModel, table=True):
     notes: str | None = Field(default=None, max_length=4000)
     created_at: datetime = created_at_field()
     status_changed_at: datetime | None = timestamp_field(index=True)
+
+
+class FlatStatusCount(SQLModel, table=True):
+    """How many flats are in each status, kept by database triggers on flat (migration
+    0009) so that the dashboard does not count 100,000 flats; nothing else writes it."""
+
+    __tablename__ = "flat_status_count"
+
+    status: FlatStatus = Field(sa_type=enum_column(FlatStatus), primary_key=True)
+    flats: int = 0
 
 
 class FlatPhoto(SQLModel, table=True):

@@ -14,6 +14,12 @@ from sqlmodel import Field, SQLModel
 from agency.enums import EthosCategory, HouseholdCloseReason, HouseholdStatus, MemberKind
 from agency.models.base import created_at_field, enum_field, timestamp_field
 
+_WARNING_COLUMNS = ("id", "active_lease_id", "lease_balance", "lease_monthly", "last_visit_red")
+_HOUSED = sa.text("active_lease_id IS NOT NULL")
+_WARNED = sa.text(
+    "active_lease_id IS NOT NULL AND (lease_balance > lease_monthly OR last_visit_red)"
+)
+
 
 class Household(SQLModel, table=True):
     __table_args__ = (
@@ -30,6 +36,24 @@ class Household(SQLModel, table=True):
         # ascending (SQLite does not report DESC), read backwards by urgency.
         sa.Index("ix_household_queue", "urgency", "registered_on", "id"),
         sa.Index("ix_household_org_queue", "organisation_id", "urgency", "registered_on", "id"),
+        # Early warning, read from these indexes alone: the housed by their oldest open
+        # visit (missed visits), and the housed owing more than a month or last seen red.
+        sa.Index(
+            "ix_household_open_visit",
+            "open_visit_since",
+            "organisation_id",
+            *_WARNING_COLUMNS,
+            sqlite_where=_HOUSED,
+            postgresql_where=_HOUSED,
+        ),
+        sa.Index(
+            "ix_household_warning",
+            "organisation_id",
+            "open_visit_since",
+            *_WARNING_COLUMNS,
+            sqlite_where=_WARNED,
+            postgresql_where=_WARNED,
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -69,6 +93,16 @@ class Household(SQLModel, table=True):
     status_changed_at: datetime | None = timestamp_field()
     closed_at: datetime | None = timestamp_field()
     pseudonymised_at: datetime | None = timestamp_field()
+    # Early-warning facts kept by database triggers on lease and support_visit (migration
+    # 0009); nothing else writes them. From the active lease (NULL without one): its id,
+    # its ledger balance (every charge minus every payment) and its rent + services.
+    active_lease_id: int | None = None
+    lease_balance: int | None = Field(default=None, sa_type=sa.BigInteger)
+    lease_monthly: int | None = None
+    # From the visits: the planned date of the oldest open one, and whether the last one
+    # done (by done_on, then id) was red.
+    open_visit_since: date | None = None
+    last_visit_red: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
 
 
 class HouseholdMember(SQLModel, table=True):

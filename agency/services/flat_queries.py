@@ -22,6 +22,7 @@ from agency.models import (
     User,
     Vetting,
 )
+from agency.models.flat import FlatStatusCount
 from agency.rules import fold_diacritics
 from agency.services.text_search import contains_pattern, folded
 
@@ -103,8 +104,9 @@ def _flats_containing(pattern: str) -> sa.CompoundSelect[tuple[int]]:
 
 
 def count_flats_by_status(session: Session) -> dict[FlatStatus, int]:
-    """How many flats are in each status (every status present, zero when none)."""
-    query = sa.select(col(Flat.status), sa.func.count()).group_by(col(Flat.status))
+    """How many flats are in each status (every status present, zero when none), from the
+    counts that the database keeps per status (migration 0009)."""
+    query = sa.select(col(FlatStatusCount.status), col(FlatStatusCount.flats))
     found = {FlatStatus(status): int(n) for status, n in session.execute(query).all()}
     return {status: found.get(status, 0) for status in FlatStatus}
 

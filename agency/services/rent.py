@@ -79,14 +79,20 @@ def arrears_stored(query: AnySelect, today: date) -> tuple[AnySelect, sa.ColumnE
     in its FROM) outer-joined to the charges not yet due on `today`, and the arrears column
     = the lease's stored ledger balance (every charge minus every payment, kept by triggers)
     minus those charges. Usually no charge is pending, so no ledger is summed per lease."""
-    pending = (
+    pending = pending_charges(today)
+    owed = col(Lease.ledger_balance) - sa.func.coalesce(pending.c.amount, 0)
+    return query.outerjoin(pending, pending.c.lease_id == col(Lease.id)), owed
+
+
+def pending_charges(today: date) -> sa.Subquery:
+    """Per lease (lease_id), the sum (amount) of its charges not yet due on `today`; usually
+    none at all. A stored balance minus these is what the lease owes on `today`."""
+    return (
         sa.select(col(RentCharge.lease_id), sa.func.sum(RentCharge.amount).label("amount"))
         .where(col(RentCharge.due_on) > today)
         .group_by(col(RentCharge.lease_id))
         .subquery("pending")
     )
-    owed = col(Lease.ledger_balance) - sa.func.coalesce(pending.c.amount, 0)
-    return query.outerjoin(pending, pending.c.lease_id == col(Lease.id)), owed
 
 
 def owing_more_than(owed: sa.ColumnElement[int], limit: Any) -> sa.ColumnElement[bool]:

@@ -1,24 +1,24 @@
 """Early warning: which housed households risk losing their flat, and why.
 
-Three set-based queries (arrears, missed visits, a red last visit), each over all the
-households the actor sees at once, merged, ranked and cut in SQL; never a query per
-household. Arrears come from the stored ledger balance (rent.arrears_stored).
+The signs come from facts the database keeps on each household (its active lease's balance
+and rent, its oldest open visit, whether its last visit done was red; migration 0009), read
+for all the households the actor sees at once and ranked in SQL; what depends on the day
+(a visit missed after 14 days, charges not yet due) is decided here.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
-from agency.enums import LeaseStatus, RiskLevel
-from agency.models import Household, Lease, SupportVisit, User
-from agency.services.households import is_staff, visible_to
-from agency.services.rent import AnySelect, arrears_stored, owing_more_than
+from agency.models import Household, User
+from agency.services.households import visible_to
+from agency.services.rent import AnySelect, pending_charges
 
 MISSED_AFTER_DAYS = 14
 ARREARS_MONTHS = 1  # more than one month's rent + services owed
@@ -27,7 +27,6 @@ REASON_ARREARS = "arrears"
 REASON_MISSED = "missed_visits"
 REASON_RED = "red_visit"
 REASONS = (REASON_ARREARS, REASON_MISSED, REASON_RED)
-Housed = sa.CTE | None  # see _housed
 
 
 @dataclass
@@ -50,110 +49,57 @@ def _flag(reason: str) -> str:
     return f"has_{reason}"
 
 
-def _signs(
-    household_id: Any, lease_id: Any, arrears: Any, oldest: Any, reason: str
-) -> list[sa.ColumnElement[Any]]:
-    """The columns every sign query yields, so that they can be stacked in one union."""
-    flags = [sa.literal(int(reason == r), sa.Integer).label(_flag(r)) for r in REASONS]
-    return [
-        household_id.label("household_id"),
-        lease_id.label("lease_id"),
-        arrears.label("arrears"),
-        oldest.label("oldest"),
-        *flags,
-    ]
+def _one_if(condition: Any) -> sa.ColumnElement[int]:
+    return sa.case((condition, 1), else_=0)
 
 
-def _arrears(housed: Housed, today: date) -> AnySelect:
-    query, owed = arrears_stored(sa.select(col(Lease.id)), today)
-    monthly = ARREARS_MONTHS * (col(Lease.rent) + col(Lease.services))
-    query = query.where(col(Lease.status) == LeaseStatus.active, owing_more_than(owed, monthly))
-    columns = _signs(
-        col(Lease.household_id), col(Lease.id), owed, sa.null().cast(sa.Date), REASON_ARREARS
+def _signs(actor: User, today: date) -> sa.Subquery:
+    """One row per housed household `actor` sees with a warning sign: its flags, figures and
+    number of reasons. Read from the facts the database keeps on the household (migration
+    0009) and from two of its indexes alone: the households with a missed visit, then the
+    others owing more than a month's rent or last seen red."""
+    pending = pending_charges(today)
+    h = Household
+    owed = col(h.lease_balance) - sa.func.coalesce(pending.c.amount, 0)
+    # The stored balance above a month too: implied, as pending charges are never negative
+    # (nor rent), and the condition of the index.
+    owing = col(h.lease_balance) > col(h.lease_monthly)
+    arrears = sa.and_(owing, owed > ARREARS_MONTHS * col(h.lease_monthly))
+    missed = col(h.open_visit_since) < today - timedelta(days=MISSED_AFTER_DAYS)
+    signs = {REASON_ARREARS: arrears, REASON_MISSED: missed, REASON_RED: col(h.last_visit_red)}
+    flags = [_one_if(signs[r]) for r in REASONS]
+    columns = (
+        col(h.id).label("household_id"),
+        sa.case((arrears, col(h.active_lease_id))).label("lease_id"),
+        sa.case((arrears, owed), else_=0).label("arrears"),
+        sa.case((missed, col(h.open_visit_since))).label("oldest"),
+        *(flag.label(_flag(r)) for flag, r in zip(flags, REASONS, strict=True)),
+        sum(flags, sa.literal(0)).label("reasons"),
     )
-    query = query.with_only_columns(*columns)
-    if housed is None:
-        return query
-    return query.join(housed, housed.c.household_id == col(Lease.household_id))
-
-
-def _housed(actor: User) -> Housed:
-    """How the sign queries keep to housed households the actor sees. Staff: an indexed
-    check for an active lease per household found. Others: the set of their households
-    with an active lease, computed once (a few thousand at most) and joined, rather than
-    checked per visit or hashed from every lease in the country."""
-    if is_staff(actor):
-        return None
-    seen = (
-        sa.select(col(Lease.household_id))
-        .join(Household, col(Household.id) == col(Lease.household_id))
-        .where(col(Lease.status) == LeaseStatus.active, visible_to(actor))
-    )
-    return seen.cte("housed").prefix_with("MATERIALIZED", dialect="postgresql")
-
-
-def _only_housed(query: AnySelect, housed: Housed, household_id: Any) -> AnySelect:
-    if housed is not None:
-        return query.join(housed, housed.c.household_id == household_id)
-    active = sa.select(col(Lease.id)).where(
-        col(Lease.household_id) == household_id, col(Lease.status) == LeaseStatus.active
-    )
-    return query.where(active.exists())
-
-
-def _missed(housed: Housed, today: date) -> AnySelect:
-    cutoff = today - timedelta(days=MISSED_AFTER_DAYS)
-    household = col(SupportVisit.household_id)
-    none = sa.null().cast(sa.Integer)
-    columns = _signs(household, none, none, sa.func.min(SupportVisit.planned_on), REASON_MISSED)
-    query = sa.select(*columns).where(
-        col(SupportVisit.done_on).is_(None), col(SupportVisit.planned_on) < cutoff
-    )
-    return _only_housed(query, housed, household).group_by(household)
-
-
-def _red(housed: Housed) -> AnySelect:
-    """Households whose last visit done was red: a red visit with no later one done
-    (each checked through the index on household, done_on, id)."""
-    later = aliased(SupportVisit)
-    newer = sa.select(col(later.id)).where(
-        col(later.household_id) == col(SupportVisit.household_id),
-        col(later.done_on).is_not(None),
-        sa.tuple_(col(later.done_on), col(later.id))
-        > sa.tuple_(col(SupportVisit.done_on), col(SupportVisit.id)),
-    )
-    household = col(SupportVisit.household_id)
-    none = sa.null().cast(sa.Integer)
-    columns = _signs(household, none, none, sa.null().cast(sa.Date), REASON_RED)
-    query = (
+    housed = (
         sa.select(*columns)
-        .where(col(SupportVisit.risk) == RiskLevel.red, col(SupportVisit.done_on).is_not(None))
-        .where(~newer.exists())
+        .outerjoin(pending, pending.c.lease_id == col(h.active_lease_id))
+        .where(col(h.active_lease_id).is_not(None), visible_to(actor))
     )
-    return _only_housed(query, housed, household)
+    not_missed = sa.or_(col(h.open_visit_since).is_(None), sa.not_(missed))
+    others = housed.where(sa.or_(owing, col(h.last_visit_red)), not_missed)
+    return sa.union_all(
+        housed.where(missed), others.where(sa.or_(arrears, col(h.last_visit_red)))
+    ).subquery("signs")
 
 
-def _ranked(actor: User, today: date, limit: int | None) -> AnySelect:
-    """One row per household with a sign: its flags and figures, the most urgent first,
-    with the number of such households on every row."""
-    housed = _housed(actor)
-    parts = (_arrears(housed, today), _missed(housed, today), _red(housed))
-    signs = sa.union_all(*parts).subquery()
-    flags = [sa.func.max(signs.c[_flag(r)]).label(_flag(r)) for r in REASONS]
-    owed = sa.func.coalesce(sa.func.max(signs.c.arrears), 0)
-    grouped = (
-        sa.select(
-            signs.c.household_id,
-            sa.func.max(signs.c.lease_id).label("lease_id"),
-            owed.label("arrears"),
-            sa.func.min(signs.c.oldest).label("oldest"),
-            *flags,
-            sa.func.count().over().label("total"),
-        )
-        .group_by(signs.c.household_id)
-        .order_by(sa.desc(sum(flags, sa.literal(0))), owed.desc(), signs.c.household_id)
+def _ranked(signs: sa.Subquery, *, at_least: int, limit: int | None) -> AnySelect:
+    """The households with at least `at_least` reasons, the most urgent first, named, with
+    the number of all households with a sign on every row."""
+    order = (signs.c.reasons.desc(), signs.c.arrears.desc(), signs.c.household_id)
+    first = sa.select(signs).where(signs.c.reasons >= at_least).order_by(*order)
+    top = (first.limit(limit) if limit is not None else first).subquery("top")
+    total = sa.select(sa.func.count()).select_from(signs).scalar_subquery()
+    return (
+        sa.select(top, col(Household.reference_name), total.label("total"))
+        .join(Household, col(Household.id) == top.c.household_id)
+        .order_by(top.c.reasons.desc(), top.c.arrears.desc(), top.c.household_id)
     )
-    return grouped.limit(limit) if limit is not None else grouped
 
 
 def risk_overview(
@@ -162,17 +108,14 @@ def risk_overview(
     """The housed households `actor` sees with at least one warning sign, most reasons
     first (then the largest arrears): the first `limit` of them (all when None) and how
     many there are."""
-    top = _ranked(actor, today, limit).subquery()
-    query = (
-        sa.select(top, col(Household.reference_name))
-        .join(Household, col(Household.id) == top.c.household_id)
-        .order_by(
-            sa.desc(sum((top.c[_flag(r)] for r in REASONS), sa.literal(0))),
-            top.c.arrears.desc(),
-            top.c.household_id,
-        )
-    )
-    rows = session.execute(query).mappings().all()
+    signs = _signs(actor, today)
+    rows: Sequence[Any] = []
+    if limit is not None:
+        # Households with several signs come before all others: usually enough of them
+        # fill the page, without ranking every household with a single sign.
+        rows = session.execute(_ranked(signs, at_least=2, limit=limit)).mappings().all()
+    if len(rows) < (limit or 1):
+        rows = session.execute(_ranked(signs, at_least=1, limit=limit)).mappings().all()
     items = [_item(row, today) for row in rows]
     return RiskOverview(items=items, total=int(rows[0]["total"]) if rows else 0)
 
