@@ -12,7 +12,11 @@ from agency.models.base import created_at_field, enum_field, timestamp_field
 
 
 class Landlord(SQLModel, table=True):
-    __table_args__ = (sa.CheckConstraint("email = lower(email)", name="email_lower"),)
+    __table_args__ = (
+        sa.CheckConstraint("email = lower(email)", name="email_lower"),
+        # The landlords list's order, so that a page is read from the index, not sorted.
+        sa.Index("ix_landlord_name", "name"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     kind: LandlordKind = enum_field(LandlordKind, default=LandlordKind.person)

@@ -18,9 +18,13 @@ from agency.enums import (
 from agency.models.base import created_at_field, enum_field, timestamp_field
 
 _ACTIVE = sa.text("status = 'active'")
+_OWING = sa.text("status = 'active' AND ledger_balance > 0")
 
 
 class Lease(SQLModel, table=True):
+    # Columns the database fills (the organisation copied by a trigger, which on SQLite runs
+    # after the insert's RETURNING) are read back when first used, not taken from RETURNING.
+    __mapper_args__ = {"eager_defaults": False}
     __table_args__ = (
         # At most one active lease per flat and per household, held by the database.
         sa.Index(
@@ -43,12 +47,33 @@ class Lease(SQLModel, table=True):
         sa.CheckConstraint("end_date IS NULL OR end_date > start_date", name="dates"),
         sa.CheckConstraint("(status = 'ended') = (end_reason IS NOT NULL)", name="end_reason"),
         sa.Index("ix_lease_status_end", "status", "end_date", "id"),
+        # A social worker's list, its count and its "ending soon" filter, from the index alone.
+        sa.Index("ix_lease_org_status_end", "organisation_id", "status", "end_date", "id"),
         # Active leases that owe anything: the few candidates of the arrears filters.
         sa.Index(
             "ix_lease_active_balance",
             "ledger_balance",
             sqlite_where=_ACTIVE,
             postgresql_where=_ACTIVE,
+        ),
+        # The arrears list's count and page, for everyone and per organisation, from these
+        # small indexes alone (id joins the pending charges, end_date orders the page).
+        sa.Index(
+            "ix_lease_owing",
+            "ledger_balance",
+            "end_date",
+            "id",
+            sqlite_where=_OWING,
+            postgresql_where=_OWING,
+        ),
+        sa.Index(
+            "ix_lease_org_owing",
+            "organisation_id",
+            "ledger_balance",
+            "end_date",
+            "id",
+            sqlite_where=_OWING,
+            postgresql_where=_OWING,
         ),
     )
 
@@ -73,6 +98,12 @@ class Lease(SQLModel, table=True):
     # rent_payment (migration 0008); rent.arrears_stored reads it, nothing writes it.
     ledger_balance: int = Field(
         default=0, sa_type=sa.BigInteger, sa_column_kwargs={"server_default": "0"}
+    )
+    # The household's organisation, copied by database triggers (migration 0010), so that a
+    # social worker's list is counted from this table alone; nothing writes it. Read it in
+    # queries: on SQLite a record inserted in this session shows 0 until it is refreshed.
+    organisation_id: int | None = Field(
+        default=None, nullable=False, sa_column_kwargs={"server_default": "0"}
     )
 
 

@@ -40,6 +40,9 @@ class MatchingRun(SQLModel, table=True):
 
 class Match(SQLModel, table=True):
     __tablename__ = "placement_match"
+    # Columns the database fills (the organisation copied by a trigger, which on SQLite runs
+    # after the insert's RETURNING) are read back when first used, not taken from RETURNING.
+    __mapper_args__ = {"eager_defaults": False}
     __table_args__ = (
         # At most one open match per flat and per household, held by the database itself.
         sa.Index(
@@ -58,6 +61,9 @@ class Match(SQLModel, table=True):
         ),
         sa.Index("ix_match_status_created", "status", "created_at"),
         sa.Index("ix_match_created", "created_at", "id"),
+        # A social worker's list and its counts, with or without a status, from the index.
+        sa.Index("ix_match_org_created", "organisation_id", "created_at", "id"),
+        sa.Index("ix_match_org_status_created", "organisation_id", "status", "created_at", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -84,3 +90,9 @@ class Match(SQLModel, table=True):
     decline_note: str | None = Field(default=None, max_length=2000)
     created_at: datetime = created_at_field()
     status_changed_at: datetime | None = timestamp_field()
+    # The household's organisation, copied by database triggers (migration 0010), so that a
+    # social worker's list is counted from this table alone; nothing writes it. Read it in
+    # queries: on SQLite a record inserted in this session shows 0 until it is refreshed.
+    organisation_id: int | None = Field(
+        default=None, nullable=False, sa_column_kwargs={"server_default": "0"}
+    )

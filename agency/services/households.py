@@ -97,12 +97,15 @@ def is_staff(actor: User) -> bool:
     return actor.role in STAFF_ROLES
 
 
-def visible_to(actor: User) -> sa.ColumnElement[bool]:
-    """The SQL condition for the households `actor` works with."""
+def visible_to(
+    actor: User, organisation: Any = Household.organisation_id
+) -> sa.ColumnElement[bool]:
+    """The SQL condition for the households `actor` works with; on a lease or a match, which
+    carry a copy of their household's organisation, without joining the household."""
     if is_staff(actor):
         return sa.true()
     if actor.role == UserRole.social_worker and actor.organisation_id is not None:
-        return col(Household.organisation_id) == actor.organisation_id
+        return col(organisation) == actor.organisation_id
     return sa.false()
 
 
