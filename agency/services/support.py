@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -120,9 +120,18 @@ def generate_schedule(
     return plan
 
 
+class OpenVisit(NamedTuple):
+    """What the calendar shows of a planned visit (a plain row, not the whole record)."""
+
+    id: int
+    household_id: int
+    planned_on: date
+    done_on: date | None
+
+
 @dataclass(frozen=True)
 class VisitItem:
-    visit: SupportVisit
+    visit: OpenVisit
     household_name: str
     worker_name: str
 
@@ -144,15 +153,17 @@ def _visits(
     session: Session, actor: User, *conditions: Any, limit: int = CALENDAR_LIMIT
 ) -> list[VisitItem]:
     """The actor's open visits meeting `conditions`, the earliest first, at most `limit`."""
+    visit = [col(getattr(SupportVisit, name)) for name in OpenVisit._fields]
     query = (
-        sa.select(SupportVisit, col(Household.reference_name), col(User.name))
+        sa.select(*visit, col(Household.reference_name), col(User.name))
         .join(Household, col(Household.id) == col(SupportVisit.household_id))
         .join(User, col(User.id) == col(SupportVisit.social_worker_id))
         .where(*_open_visits(actor), *conditions)
         .order_by(col(SupportVisit.planned_on), col(SupportVisit.id))
         .limit(limit)
     )
-    return [VisitItem(v, n, w) for v, n, w in session.execute(query).all()]
+    shown = len(visit)
+    return [VisitItem(OpenVisit(*row[:shown]), *row[shown:]) for row in session.execute(query)]
 
 
 @dataclass(frozen=True)

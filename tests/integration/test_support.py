@@ -95,16 +95,18 @@ def test_calendar_and_recording_a_visit(session: Session, factory: Factory) -> N
     data = VisitRecord(
         kind=VisitKind.home, topics=("debts", "rent"), risk=RiskLevel.amber, done_on=today
     )
-    record_visit(session, actor=worker, visit_id=visit.id or 0, data=data, today=today)
-    assert (visit.done_on, visit.topics) == (today, ["rent", "debts"])
+    record_visit(session, actor=worker, visit_id=visit.id, data=data, today=today)
+    recorded = session.get(SupportVisit, visit.id)
+    assert recorded is not None
+    assert (recorded.done_on, recorded.topics) == (today, ["rent", "debts"])
     future = VisitRecord(
         kind=VisitKind.phone, topics=(), risk=RiskLevel.green, done_on=date(2026, 2, 1)
     )
     with pytest.raises(InvalidInput):
-        record_visit(session, actor=worker, visit_id=visit.id or 0, data=future, today=today)
+        record_visit(session, actor=worker, visit_id=visit.id, data=future, today=today)
     other_org = Factory(session).user()
     with pytest.raises(NotFound):
-        record_visit(session, actor=other_org, visit_id=visit.id or 0, data=data, today=today)
+        record_visit(session, actor=other_org, visit_id=visit.id, data=data, today=today)
 
 
 def test_risk_flag_reasons(session: Session, factory: Factory) -> None:
