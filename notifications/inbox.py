@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -11,6 +12,8 @@ from sqlmodel import Session, col, select
 from agency.errors import NotFound
 from notifications.models import Notification
 from notifications.render import render_title
+
+_UNREAD = "unread notifications"
 
 
 @dataclass(frozen=True)
@@ -24,11 +27,32 @@ class InboxItem:
 
 
 def count_unread(session: Session, *, user_id: int) -> int:
-    """How many notifications `user_id` has not read."""
-    query = sa.select(sa.func.count()).where(
-        col(Notification.user_id) == user_id, col(Notification.read_at).is_(None)
+    """How many notifications `user_id` has not read: as counted earlier in this session
+    (see `unread_column`) when nothing in it has touched notifications since, else now."""
+    kept = session.info.get(_UNREAD)
+    if kept is not None and kept[0] == user_id:
+        return int(kept[1])
+    return int(session.execute(sa.select(unread_column(user_id))).scalar_one())
+
+
+def unread_column(user_id: Any) -> sa.ScalarSelect[int]:
+    """The count of `user_id`'s unread notifications, to read with other columns (`user_id`
+    may be a column, as the user's id in a query for the user)."""
+    return (
+        sa.select(sa.func.count())
+        .where(col(Notification.user_id) == user_id, col(Notification.read_at).is_(None))
+        .scalar_subquery()
     )
-    return int(session.execute(query).scalar_one())
+
+
+def keep_unread(session: Session, *, user_id: int, unread: int) -> None:
+    """Remember `user_id`'s unread count read with `unread_column` for this session."""
+    session.info[_UNREAD] = (user_id, unread)
+
+
+def forget_unread(session: Session) -> None:
+    """A notification was written or read in this session: count again when asked."""
+    session.info.pop(_UNREAD, None)
 
 
 def list_notifications(
@@ -47,6 +71,7 @@ def mark_read(session: Session, *, user_id: int, notification_id: int, now: date
     found = session.get(Notification, notification_id)
     if found is None or found.user_id != user_id:
         raise NotFound("no such notification")
+    forget_unread(session)
     if found.read_at is None:
         found.read_at = now
         session.add(found)
@@ -55,6 +80,7 @@ def mark_read(session: Session, *, user_id: int, notification_id: int, now: date
 
 def mark_all_read(session: Session, *, user_id: int, now: datetime) -> int:
     """Mark every unread notification of the user read; returns how many."""
+    forget_unread(session)
     statement = (
         sa.update(Notification)
         .where(col(Notification.user_id) == user_id, col(Notification.read_at).is_(None))

@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 
 from agency.models import User
 from agency.models.base import utcnow
+from notifications.inbox import forget_unread
 from notifications.kinds import KINDS, check_context
 from notifications.models import Notification, NotificationPreference, OutboxMessage, OutboxStatus
 from notifications.render import DEFAULT_LANGUAGE, LANGUAGES, LINK_KEY
@@ -72,6 +73,7 @@ def notify(
     mail = [_outbox_row(kind, event_key, p, stored, now) for p in people if p.user_id not in muted]
     users = sorted({p.user_id for p in people if p.user_id is not None})
     in_app = [_notification_row(kind, event_key, user_id, context, link, now) for user_id in users]
+    forget_unread(session)
     queued = Queued(
         emails=_insert_new(session, OutboxMessage, mail),
         in_app=_insert_new(session, Notification, in_app),

@@ -12,13 +12,15 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import anyio
+import sqlalchemy as sa
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from agency.enums import UserRole
 from agency.models import User
+from notifications.inbox import keep_unread, unread_column
 from web.request_db import keep_account, request_db
 
 Guard = Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], Awaitable[None]]
@@ -64,12 +66,17 @@ def _holding_account(db: Session, uid: Any, role: str, generation: Any) -> User 
     where the user is kept (`keep_account`), so the handler finds it without asking again."""
     if not isinstance(uid, int) or not isinstance(generation, int):
         return None
-    user = db.get(User, uid)
-    if user is None or not user.active:
+    # With the user's unread notifications, which the page frame shows: one statement.
+    query = sa.select(User, unread_column(User.id)).where(col(User.id) == uid)
+    found = db.execute(query).first()
+    if found is None:
         return None
-    if str(user.role) != role or user.session_generation != generation:
+    user: User = found[0]
+    unread = int(found[1])
+    if not user.active or str(user.role) != role or user.session_generation != generation:
         return None
     keep_account(db, user)
+    keep_unread(db, user_id=uid, unread=unread)
     return user
 
 

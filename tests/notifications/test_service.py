@@ -10,7 +10,13 @@ from sqlmodel import Session, col, select
 
 from agency.enums import Language, UserRole
 from agency.errors import NotFound
-from notifications.inbox import count_unread, list_notifications, mark_all_read, mark_read
+from notifications.inbox import (
+    count_unread,
+    keep_unread,
+    list_notifications,
+    mark_all_read,
+    mark_read,
+)
 from notifications.models import Notification, OutboxMessage, OutboxStatus
 from notifications.service import Recipient, notify, set_email_preference
 from tests.factories import Factory
@@ -164,3 +170,23 @@ def test_a_concurrent_duplicate_cannot_slip_in(session: Session, factory: Factor
     }
     with pytest.raises(sa.exc.IntegrityError), session.begin_nested():
         session.execute(sa.insert(table).values(row | {"message_id": "<other@x>"}))
+
+
+def test_an_unread_count_kept_for_the_session_is_dropped_when_notifications_change(
+    session: Session, factory: Factory
+) -> None:
+    user = factory.user(UserRole.staff)
+    keep_unread(session, user_id=user.id, unread=7)
+    assert count_unread(session, user_id=user.id) == 7  # as read with the account
+    other = factory.user(UserRole.staff)
+    assert count_unread(session, user_id=other.id) == 0  # kept for one user only
+    stale(session, [user])
+    assert count_unread(session, user_id=user.id) == 1
+    keep_unread(session, user_id=user.id, unread=1)
+    mark_all_read(session, user_id=user.id, now=NOW)
+    assert count_unread(session, user_id=user.id) == 0
+    stale(session, [user], key="stale_listing:1:2026-W48")
+    (item,) = list_notifications(session, user_id=user.id, language="cs", unread_only=True)
+    keep_unread(session, user_id=user.id, unread=1)
+    mark_read(session, user_id=user.id, notification_id=item.id, now=NOW)
+    assert count_unread(session, user_id=user.id) == 0

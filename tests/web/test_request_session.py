@@ -17,12 +17,13 @@ from tests.webutil import login
 
 
 class Recorder:
-    """Pool checkouts/checkins and statements reading user_account, on `engine`."""
+    """Pool checkouts/checkins, statements reading user_account and statements counting
+notifications, on `engine`."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.checkouts = self.checkins = 0
-        self.user_reads = 0
+        self.user_reads = self.unread_counts = 0
 
     def _checkout(self, *_: Any) -> None:
         self.checkouts += 1
@@ -31,12 +32,13 @@ class Recorder:
         self.checkins += 1
 
     def _statement(self, _c: Any, _cur: Any, statement: str, *_: Any) -> None:
-        head = statement.split("FROM", 1)
-        if len(head) == 2 and head[1].lstrip().startswith("user_account"):
+        if statement.lstrip().startswith("SELECT user_account."):
             self.user_reads += 1
+        if "FROM notification" in statement:
+            self.unread_counts += 1
 
     def reset(self) -> None:
-        self.checkouts = self.checkins = self.user_reads = 0
+        self.checkouts = self.checkins = self.user_reads = self.unread_counts = 0
 
     def __enter__(self) -> Recorder:
         event.listen(self.engine, "checkout", self._checkout)
@@ -66,6 +68,8 @@ def test_a_page_uses_one_connection_and_reads_the_user_once(
         assert recorder.checkouts == 1, path
         assert recorder.checkins == 1, path
         assert recorder.user_reads == 1, path
+        # The frame's unread count was read with the user, not asked for again.
+        assert recorder.unread_counts == 1, path
 
 
 def test_a_refused_role_closes_the_session_the_guard_opened(
