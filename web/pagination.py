@@ -85,11 +85,19 @@ def _countable_in_place(query: AnySelect) -> bool:
 
 
 def paginate(
-    session: Session, query: AnySelect, *, page: int = 1, per_page: int | None = None
+    session: Session,
+    query: AnySelect,
+    *,
+    page: int = 1,
+    per_page: int | None = None,
+    total: int | None = None,
 ) -> Page[Any]:
-    """One page of `query`'s rows (each a Row of the selected entities) and the totals."""
+    """One page of `query`'s rows (each a Row of the selected entities) and the totals;
+    `total` is the number of `query`'s rows when the caller knows it (else counted)."""
     size = bound_per_page(per_page)
-    pagination = Pagination(page=max(page, 1), per_page=size, total=count_rows(session, query))
+    if total is None:
+        total = count_rows(session, query)
+    pagination = Pagination(page=max(page, 1), per_page=size, total=total)
     return Page(items=page_rows(session, query, size, pagination.offset), pagination=pagination)
 
 

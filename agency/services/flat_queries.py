@@ -84,10 +84,14 @@ def _narrowed(query: AnySelect, filters: FlatFilters) -> AnySelect:
         query = query.where(col(Municipality.orp_code) == filters.orp_code)
     if filters.kraj_code is not None:
         query = query.where(col(Municipality.kraj_code) == filters.kraj_code)
-    text = fold_diacritics(filters.text or "").strip()
+    text = _search(filters)
     if text:
         query = query.where(col(Flat.id).in_(_flats_containing(contains_pattern(text))))
     return query
+
+
+def _search(filters: FlatFilters) -> str:
+    return fold_diacritics(filters.text or "").strip()
 
 
 def _flats_containing(pattern: str) -> sa.CompoundSelect[tuple[int]]:
@@ -101,6 +105,17 @@ def _flats_containing(pattern: str) -> sa.CompoundSelect[tuple[int]]:
     )
     # Not correlated: these name their own flat and landlord, not the outer query's.
     return sa.union(by_street.correlate(None), by_landlord.correlate(None))
+
+
+def count_flats(session: Session, filters: FlatFilters) -> int | None:
+    """How many flats `filters` select, when the database keeps that number (by status or
+    none: the counts per status, migration 0009); None when a place or text is asked for."""
+    if filters.orp_code is not None or filters.kraj_code is not None or _search(filters):
+        return None
+    query = sa.select(sa.func.coalesce(sa.func.sum(FlatStatusCount.flats), 0))
+    if filters.status is not None:
+        query = query.where(col(FlatStatusCount.status) == filters.status)
+    return int(session.execute(query).scalar_one())
 
 
 def count_flats_by_status(session: Session) -> dict[FlatStatus, int]:

@@ -19,12 +19,18 @@ from agency.enums import (
     UserRole,
 )
 from agency.models import Flat, Household, Lease, RentCharge, SupportVisit, User
-from agency.services.flat_queries import count_flats_by_status
+from agency.services.flat_queries import (
+    FlatFilters,
+    count_flats,
+    count_flats_by_status,
+    flats_query,
+)
 from agency.services.rent import charge_rent, record_payment
 from agency.services.risk import risk_overview
 from agency.services.support import default_template, generate_schedule
 from tests.factories import Factory
 from tests.integration.test_rent import NOW
+from web.pagination import count_rows
 
 Facts = tuple[Any, ...]
 
@@ -129,6 +135,20 @@ def test_flat_counts_follow_every_change(session: Session, factory: Factory) -> 
     session.delete(flats[0])
     session.flush()
     assert count_flats_by_status(session) == _counted(session)
+
+
+def test_the_flats_lists_totals_are_the_kept_counts_or_counted(
+    session: Session, factory: Factory
+) -> None:
+    for status in (FlatStatus.submitted, FlatStatus.available, FlatStatus.available):
+        factory.flat(status)
+    kept = [FlatFilters(), FlatFilters(status=FlatStatus.available), FlatFilters(text="  ")]
+    kept += [FlatFilters(status=FlatStatus.let)]
+    for filters in kept:
+        assert count_flats(session, filters) == count_rows(session, flats_query(filters))
+    assert count_flats(session, FlatFilters(status=FlatStatus.available)) == 2
+    for filters in (FlatFilters(orp_code=1), FlatFilters(kraj_code="CZ032"), FlatFilters(text="a")):
+        assert count_flats(session, filters) is None  # counted from the query itself
 
 
 def _with_signs(session: Session, factory: Factory, worker: User, signs: str) -> Lease:

@@ -18,7 +18,7 @@ from tests.webutil import login
 
 class Recorder:
     """Pool checkouts/checkins, statements reading user_account and statements counting
-notifications, on `engine`."""
+    notifications, on `engine`."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine

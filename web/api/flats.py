@@ -24,7 +24,13 @@ from sqlmodel import Session
 from agency.enums import FlatStatus, LandlordKind, Language, VettingDecision, VettingRejection
 from agency.errors import DomainError
 from agency.models import Flat, Landlord, Municipality
-from agency.services.flat_queries import flat_with_place, flats_query, get_landlord, landlords_query
+from agency.services.flat_queries import (
+    count_flats,
+    flat_with_place,
+    flats_query,
+    get_landlord,
+    landlords_query,
+)
 from agency.services.vetting import MAX_OCCUPANTS, VettingInput, record_vetting
 from web.deps import commit
 from web.forms import has_control_characters
@@ -248,7 +254,8 @@ def list_flats(
     filters, number, errors = parse_flat_filters(raw)
     if errors:
         raise DomainError(" ".join(errors))
-    found = paginate(db, flats_query(filters), page=number, per_page=per_page)
+    total = count_flats(db, filters)
+    found = paginate(db, flats_query(filters), page=number, per_page=per_page, total=total)
     items = [flat_read(*row) for row in found.items]
     return FlatPage(items=items, pagination=PageInfo.of(found.pagination))
 

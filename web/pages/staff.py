@@ -17,6 +17,7 @@ from agency.errors import NotFound
 from agency.models.base import utcnow
 from agency.services.flat_queries import (
     TO_VET,
+    count_flats,
     count_flats_by_status,
     flats_query,
     load_flat_detail,
@@ -98,7 +99,8 @@ def flat_list(
     if errors:
         messages = [t(request, message) for message in errors]
         return page(request, "staff/flats.html", 400, errors=messages, rows=[], **context)
-    found = paginate(db, flats_query(filters), page=number)
+    total = count_flats(db, filters)
+    found = paginate(db, flats_query(filters), page=number, total=total)
     return page(
         request, "staff/flats.html", rows=found.items, pagination=found.pagination, **context
     )
