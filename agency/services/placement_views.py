@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import load_only
 from sqlmodel import Session, col, select
 
 from agency.enums import MatchStatus, MemberKind
@@ -83,14 +84,15 @@ def profiles(
     ids = [h.id for h in households if h.id is not None]
     ages: dict[tuple[int, str], list[int]] = defaultdict(list)
     if ids:
+        member = HouseholdMember
         query = (
-            select(HouseholdMember)
-            .where(col(HouseholdMember.household_id).in_(ids))
-            .order_by(col(HouseholdMember.household_id), col(HouseholdMember.id))
+            sa.select(col(member.household_id), col(member.kind), col(member.birth_year))
+            .where(col(member.household_id).in_(ids))
+            .order_by(col(member.household_id), col(member.id))
         )
-        for member in session.exec(query).all():
-            age = today.year - member.birth_year if member.birth_year else -1
-            ages[(member.household_id, str(member.kind))].append(age)
+        for household_id, kind, birth_year in session.execute(query):
+            age = today.year - birth_year if birth_year else -1
+            ages[(household_id, str(kind))].append(age)
     return {h.id or 0: _profile(h, ages) for h in households}
 
 
@@ -235,6 +237,35 @@ class Queue:
     pages: int
 
 
+# What a queue row shows of the proposal and of the household (its anonymised profile):
+# not the household's contact details and notes nor the match's scores and explanation.
+QUEUE_COLUMNS = (
+    load_only(
+        *(
+            getattr(Match, name)
+            for name in ("id", "household_id", "flat_id", "status", "created_at", "proposed_by_id")
+        )
+    ),
+    load_only(
+        *(
+            getattr(Household, name)
+            for name in (
+                "id",
+                "urgency",
+                "max_housing_cost",
+                "monthly_income",
+                "housing_allowance",
+                "housing_supplement",
+                "needs_step_free",
+                "needs_ground_floor",
+                "has_pets",
+                "min_rooms",
+            )
+        )
+    ),
+)
+
+
 def signoff_queue(session: Session, *, today: date, page: int = 1, per_page: int = 25) -> Queue:
     """Proposals waiting for sign-off, oldest first, one page."""
     where = [col(Match.status) == MatchStatus.proposed]
@@ -257,6 +288,7 @@ def signoff_queue(session: Session, *, today: date, page: int = 1, per_page: int
         .join(Household, col(Household.id) == col(Match.household_id))
         .where(col(Match.id).in_(keys.scalar_subquery()))
         .order_by(*order)
+        .options(*QUEUE_COLUMNS)
     )
     rows = session.execute(query).all()
     found = profiles(session, [r[3] for r in rows], today=today)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session
 
 from agency.enums import FlatStatus, HouseholdStatus, MatchStatus, UserRole
@@ -42,3 +44,38 @@ def test_pages_hold_the_oldest_proposals_first_and_only_proposals(
     assert [i.match.id for i in signoff_queue(session, today=today, page=9, per_page=3).items] == (
         expected[6:]
     )
+
+
+def test_a_page_takes_the_same_statements_however_many_proposals_it_shows(
+    session: Session, factory: Factory
+) -> None:
+    worker = factory.user(UserRole.social_worker)
+    statements: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        statements.append(statement)
+
+    def statements_for_a_page() -> int:
+        session.expunge_all()  # read from the database, as a request does
+        statements.clear()
+        queue = signoff_queue(session, today=date(2026, 11, 21), per_page=25)
+        shown = [  # what the page shows of each
+            (i.match.created_at, i.match.proposed_by_id, i.profile.persons, i.flat.street)
+            for i in queue.items
+        ]
+        assert all(None not in row for row in shown)
+        return len(statements)
+
+    engine = session.get_bind()
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        counts = []
+        for proposals in (1, 6):
+            while len(signoff_queue(session, today=date(2026, 11, 21)).items) < proposals:
+                flat = factory.flat(FlatStatus.offered)
+                household = factory.household(HouseholdStatus.offered, social_worker=worker)
+                factory.match(flat, household, worker, status=MatchStatus.proposed)
+            counts.append(statements_for_a_page())
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+    assert counts[0] == counts[1] <= 4, statements
