@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from litestar.testing import TestClient
 from sqlalchemy.engine import Engine
@@ -37,6 +39,30 @@ def test_staff_see_every_overdue_visit(
     assert (
         f'href="/visits/{placed.visit}"' in html and f'href="/visits/{placed.other_visit}"' in html
     )
+
+
+@pytest.mark.parametrize(
+    ("days", "shown"),
+    [(1, "po termínu 1 den"), (3, "po termínu 3 dny"), (5, "po termínu 5 dní")],
+)
+def test_overdue_days_in_czech_plural_forms(
+    client: TestClient,
+    users: dict[str, User],
+    placed: Placed,
+    web_engine: Engine,
+    days: int,
+    shown: str,
+) -> None:
+    planned = utcnow().date() - timedelta(days=days)
+    with session_scope(web_engine) as session:
+        visit = session.get(SupportVisit, placed.visit)
+        assert visit is not None
+        visit.planned_on = planned
+    login(client, "social_worker@example.cz")
+    html = client.get("/visits").text
+    line = html.split(f'href="/visits/{placed.visit}"', 1)[1].split("</li>", 1)[0]
+    assert f"{planned.day}. {planned.month}. {planned.year}" in line
+    assert shown in line
 
 
 def test_record_a_visit(
