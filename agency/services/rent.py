@@ -84,7 +84,7 @@ def arrears_stored(query: AnySelect, today: date) -> tuple[AnySelect, sa.ColumnE
     return query.outerjoin(pending, pending.c.lease_id == col(Lease.id)), owed
 
 
-def pending_charges(today: date) -> sa.Subquery:
+def pending_charges(today: date | sa.BindParameter[date]) -> sa.Subquery:
     """Per lease (lease_id), the sum (amount) of its charges not yet due on `today`; usually
     none at all. A stored balance minus these is what the lease owes on `today`."""
     return (

@@ -170,3 +170,24 @@ def test_the_overview_ranks_cuts_and_counts_like_the_full_list(
     assert mine.total == 6 and [i.household_id for i in mine.items] == ids[:2]
     stranger = risk_overview(session, actor=Factory(session).user(), today=TODAY, limit=2)
     assert stranger.items == [] and stranger.total == 0
+
+
+def test_the_overview_reads_the_day_it_is_given_each_time(
+    session: Session, factory: Factory
+) -> None:
+    """The ranking statement is built once per scope and the day is its parameter: a visit
+    10 days late is no sign yet, the same visit 20 days late is a missed visit; and one
+    organisation's statement never answers for another."""
+    worker = factory.user()
+    household = factory.household(HouseholdStatus.housed, social_worker=worker)
+    factory.lease(factory.flat(FlatStatus.let), household, start_date=date(2025, 12, 1))
+    _visit(session, household, worker, planned_on=TODAY - timedelta(days=10))
+    assert risk_overview(session, actor=worker, today=TODAY, limit=5).total == 0
+    later = risk_overview(session, actor=worker, today=TODAY + timedelta(days=10), limit=5)
+    assert [(i.household_id, i.reasons, i.days_overdue) for i in later.items] == [
+        (household.id, ["missed_visits"], 20)
+    ]
+    assert risk_overview(session, actor=worker, today=TODAY, limit=5).total == 0
+    stranger = Factory(session).user()
+    assert stranger.organisation_id != worker.organisation_id
+    assert risk_overview(session, actor=stranger, today=TODAY + timedelta(days=10)).total == 0
