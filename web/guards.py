@@ -60,15 +60,18 @@ def requires(*roles: UserRole) -> Guard:
     return guard
 
 
+# The account with its unread notifications, which the page frame shows: one statement,
+# built once (building and keying it on every request cost more than reading the row).
+_ACCOUNT = sa.select(User, unread_column(User.id)).where(col(User.id) == sa.bindparam("uid"))
+
+
 def _holding_account(db: Session, uid: Any, role: str, generation: Any) -> User | None:
     """User `uid` if still active, still with `role`, and the session's generation is the
     account's current one, else None. One primary-key read in the request's own session,
     where the user is kept (`keep_account`), so the handler finds it without asking again."""
     if not isinstance(uid, int) or not isinstance(generation, int):
         return None
-    # With the user's unread notifications, which the page frame shows: one statement.
-    query = sa.select(User, unread_column(User.id)).where(col(User.id) == uid)
-    found = db.execute(query).first()
+    found = db.execute(_ACCOUNT, {"uid": uid}).first()
     if found is None:
         return None
     user: User = found[0]
