@@ -19,6 +19,7 @@ from sqlmodel import Session, col
 from agency.models import Household, User
 from agency.services.households import visible_to
 from agency.services.rent import AnySelect, pending_charges
+from agency.services.statements import TODAY, built_once, scope
 
 MISSED_AFTER_DAYS = 14
 ARREARS_MONTHS = 1  # more than one month's rent + services owed
@@ -55,7 +56,6 @@ def _one_if(condition: Any) -> sa.ColumnElement[int]:
 
 # The day enters the statements as parameters, so that each statement is built once per
 # scope (below) and reused: building and keying it cost about 2 ms of Python per dashboard.
-TODAY = sa.bindparam("today", type_=sa.Date)
 MISSED_BEFORE = sa.bindparam("missed_before", type_=sa.Date)
 
 
@@ -108,21 +108,10 @@ def _ranked(signs: sa.Subquery, *, at_least: int, limit: int | None) -> AnySelec
     )
 
 
-_STATEMENTS: dict[tuple[str, int | None, int, int | None], AnySelect] = {}
-_STATEMENTS_KEPT = 256
-
-
 def _statement(actor: User, *, at_least: int, limit: int | None) -> AnySelect:
-    """The ranking for `actor`'s scope, built once: which households an actor sees depends
-    on their role and organisation alone (`visible_to`), and the day is a parameter."""
-    key = (str(actor.role), actor.organisation_id, at_least, limit)
-    found = _STATEMENTS.get(key)
-    if found is None:
-        found = _ranked(_signs(actor), at_least=at_least, limit=limit)
-        if len(_STATEMENTS) >= _STATEMENTS_KEPT:
-            _STATEMENTS.clear()
-        _STATEMENTS[key] = found
-    return found
+    """The ranking for `actor`'s scope, built once (the day is a parameter)."""
+    key = ("risk", *scope(actor), at_least, limit)
+    return built_once(key, lambda: _ranked(_signs(actor), at_least=at_least, limit=limit))
 
 
 def risk_overview(

@@ -16,6 +16,8 @@ from agency.errors import InvalidInput, NotFound
 from agency.models import Household, Lease, SupportPlan, SupportPlanTemplate, SupportVisit, User
 from agency.rules import add_months
 from agency.services.households import is_staff, processing_stopped, visible_to
+from agency.services.rent import AnySelect
+from agency.services.statements import TODAY, built_once, scope
 
 SCHEDULE_MONTHS_WITHOUT_END = 36
 CALENDAR_LIMIT = 200
@@ -143,27 +145,66 @@ class Calendar:
     upcoming: list[VisitItem]
 
 
+# The calendar's statements are built once per scope (`statements.built_once`); the day,
+# the ends of its parts and the social worker are parameters.
+_WEEK_END = sa.bindparam("week_end", type_=sa.Date)
+_LATER = sa.bindparam("later", type_=sa.Date)
+_ME = sa.bindparam("me", type_=sa.Integer)
+PARTS = ("overdue", "this_week", "upcoming")
+
+
 def _open_visits(actor: User) -> tuple[sa.ColumnElement[bool], ...]:
     """Open visits the actor may see: a social worker their own, staff everyone's."""
-    mine = sa.true() if is_staff(actor) else col(SupportVisit.social_worker_id) == actor.id
+    mine = sa.true() if is_staff(actor) else col(SupportVisit.social_worker_id) == _ME
     return (col(SupportVisit.done_on).is_(None), mine, visible_to(actor))
 
 
+def _part(name: str) -> tuple[sa.ColumnElement[bool], ...]:
+    """Overdue (before today), this week (today and six days on), upcoming (four weeks on)."""
+    planned = col(SupportVisit.planned_on)
+    return {
+        "overdue": (planned < TODAY,),
+        "this_week": (planned >= TODAY, planned <= _WEEK_END),
+        "upcoming": (planned > _WEEK_END, planned <= _LATER),
+    }[name]
+
+
+def _days(actor: User, today: date) -> dict[str, Any]:
+    """The parameters of the calendar's statements for `actor` on `today`."""
+    week_end, later = today + timedelta(days=6), today + timedelta(days=34)
+    return {"today": today, "week_end": week_end, "later": later, "me": actor.id}
+
+
 def _visits(
-    session: Session, actor: User, *conditions: Any, limit: int = CALENDAR_LIMIT
+    session: Session, actor: User, part: str, today: date, *, limit: int = CALENDAR_LIMIT
 ) -> list[VisitItem]:
-    """The actor's open visits meeting `conditions`, the earliest first, at most `limit`."""
+    """The actor's open visits in `part` of the calendar, the earliest first, at most `limit`."""
     visit = [col(getattr(SupportVisit, name)) for name in OpenVisit._fields]
-    query = (
-        sa.select(*visit, col(Household.reference_name), col(User.name))
-        .join(Household, col(Household.id) == col(SupportVisit.household_id))
-        .join(User, col(User.id) == col(SupportVisit.social_worker_id))
-        .where(*_open_visits(actor), *conditions)
-        .order_by(col(SupportVisit.planned_on), col(SupportVisit.id))
-        .limit(limit)
-    )
+
+    def build() -> AnySelect:
+        return (
+            sa.select(*visit, col(Household.reference_name), col(User.name))
+            .join(Household, col(Household.id) == col(SupportVisit.household_id))
+            .join(User, col(User.id) == col(SupportVisit.social_worker_id))
+            .where(*_open_visits(actor), *_part(part))
+            .order_by(col(SupportVisit.planned_on), col(SupportVisit.id))
+            .limit(limit)
+        )
+
+    query = built_once(("visits", *scope(actor), part, limit), build)
     shown = len(visit)
-    return [VisitItem(OpenVisit(*row[:shown]), *row[shown:]) for row in session.execute(query)]
+    rows = session.execute(query, _days(actor, today))
+    return [VisitItem(OpenVisit(*row[:shown]), *row[shown:]) for row in rows]
+
+
+def _counted(actor: User, query: AnySelect) -> AnySelect:
+    """`query` over the open visits `actor` sees (joined to households for a social worker)."""
+    if is_staff(actor):
+        return query.select_from(SupportVisit).where(*_open_visits(actor))
+    joined = query.join_from(
+        SupportVisit, Household, col(Household.id) == col(SupportVisit.household_id)
+    )
+    return joined.where(*_open_visits(actor))
 
 
 @dataclass(frozen=True)
@@ -186,60 +227,45 @@ def calendar_overview(
 ) -> CalendarOverview:
     """The calendar's three parts, at most `limit` visits each, with their true sizes (one
     count for the three): staff see the whole agency's calendar, thousands of visits."""
-    week_end, later = today + timedelta(days=6), today + timedelta(days=34)
-    planned = col(SupportVisit.planned_on)
-    parts = {
-        "overdue": (planned < today,),
-        "this_week": (planned >= today, planned <= week_end),
-        "upcoming": (planned > week_end, planned <= later),
-    }
-    # COUNT(*) FILTER rather than sums of CASEs: over the ~37,000 open visits staff see in
-    # the load benchmark, 3.5 against 4.1 ms on PostgreSQL (median of 40 runs each).
-    counts = sa.select(
-        *(sa.func.count().filter(sa.and_(*where)) for where in parts.values())
-    ).where(*_open_visits(actor), planned <= later)
-    if not is_staff(actor):
-        counts = counts.join_from(
-            SupportVisit, Household, col(Household.id) == col(SupportVisit.household_id)
-        )
-    else:
-        counts = counts.select_from(SupportVisit)
-    totals = session.execute(counts).one()
+
+    def build() -> AnySelect:
+        # COUNT(*) FILTER rather than sums of CASEs: over the ~37,000 open visits staff see
+        # in the load benchmark, 3.5 against 4.1 ms on PostgreSQL (median of 40 runs each).
+        counts = (sa.func.count().filter(sa.and_(*_part(name))) for name in PARTS)
+        return _counted(actor, sa.select(*counts).where(col(SupportVisit.planned_on) <= _LATER))
+
+    counts = built_once(("visit counts", *scope(actor)), build)
+    totals = session.execute(counts, _days(actor, today)).one()
     return CalendarOverview(
         *(
-            Section(_visits(session, actor, *where, limit=limit), int(total))
-            for where, total in zip(parts.values(), totals, strict=True)
+            Section(_visits(session, actor, name, today, limit=limit), int(total))
+            for name, total in zip(PARTS, totals, strict=True)
         )
     )
 
 
 def overdue_overview(session: Session, *, actor: User, today: date, limit: int) -> Section:
     """The oldest overdue visits (at most `limit`) and how many are overdue in all."""
-    overdue = col(SupportVisit.planned_on) < today
-    items = _visits(session, actor, overdue, limit=limit)
+    items = _visits(session, actor, "overdue", today, limit=limit)
     if len(items) < limit:
         return Section(items, len(items))
-    query = sa.select(sa.func.count()).select_from(SupportVisit)
-    if not is_staff(actor):
-        query = query.join(Household, col(Household.id) == col(SupportVisit.household_id))
-    total = session.execute(query.where(*_open_visits(actor), overdue)).scalar_one()
+
+    def build() -> AnySelect:
+        return _counted(actor, sa.select(sa.func.count()).where(*_part("overdue")))
+
+    query = built_once(("overdue count", *scope(actor)), build)
+    total = session.execute(query, _days(actor, today)).scalar_one()
     return Section(items, int(total))
 
 
 def overdue_visits(session: Session, *, actor: User, today: date) -> list[VisitItem]:
     """Open visits planned before `today`, the oldest first (the calendar's first part)."""
-    return _visits(session, actor, col(SupportVisit.planned_on) < today)
+    return _visits(session, actor, "overdue", today)
 
 
 def visit_calendar(session: Session, *, actor: User, today: date) -> Calendar:
     """Overdue visits, visits due in the coming seven days, and the next four weeks after."""
-    week_end, later = today + timedelta(days=6), today + timedelta(days=34)
-    planned = col(SupportVisit.planned_on)
-    return Calendar(
-        overdue=overdue_visits(session, actor=actor, today=today),
-        this_week=_visits(session, actor, planned >= today, planned <= week_end),
-        upcoming=_visits(session, actor, planned > week_end, planned <= later),
-    )
+    return Calendar(*(_visits(session, actor, name, today) for name in PARTS))
 
 
 def get_visit(session: Session, *, actor: User, visit_id: int) -> tuple[SupportVisit, Household]:

@@ -210,3 +210,8 @@ def test_the_calendar_overview_shows_the_first_visits_and_counts_them_all(
     theirs = calendar_overview(session, actor=colleague, today=today, limit=3).overdue.total
     everyone = calendar_overview(session, actor=staff, today=today, limit=3).overdue.total
     assert mine == 2 * theirs and everyone == mine + theirs
+    # The statements are built once; the day is a parameter of each call.
+    later = date(2026, 6, 1)
+    overdue_later = calendar_overview(session, actor=worker, today=later, limit=3).overdue
+    assert overdue_later.total == len(visit_calendar(session, actor=worker, today=later).overdue)
+    assert overdue_later.total > mine
