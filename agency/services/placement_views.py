@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
-from typing import Any
+from datetime import date, datetime
+from itertools import accumulate
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
-from sqlalchemy.orm import load_only
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
 from agency.enums import MatchStatus, MemberKind
 from agency.errors import NotFound
@@ -66,7 +66,28 @@ def income_band(amount: int) -> tuple[int, int]:
     return low, low + INCOME_BAND_CZK // 1000
 
 
-def _needs(household: Household) -> list[str]:
+def _table(model: type[SQLModel]) -> sa.FromClause:
+    """The model's table: a statement of its columns is plain Core and reads plain rows."""
+    table: sa.FromClause = sa.inspect(model).local_table
+    return table
+
+
+class HouseholdFacts(NamedTuple):
+    """What a profile reads of a household, as a plain row: not its name, contact or notes."""
+
+    id: int
+    monthly_income: int
+    housing_allowance: int
+    housing_supplement: int
+    urgency: int
+    max_housing_cost: int
+    needs_step_free: bool
+    needs_ground_floor: bool
+    has_pets: bool
+    min_rooms: int
+
+
+def _needs(household: Household | HouseholdFacts) -> list[str]:
     flags = (
         ("step_free", household.needs_step_free),
         ("ground_floor", household.needs_ground_floor),
@@ -78,17 +99,17 @@ def _needs(household: Household) -> list[str]:
 
 
 def profiles(
-    session: Session, households: Sequence[Household], *, today: date
+    session: Session, households: Sequence[Household | HouseholdFacts], *, today: date
 ) -> dict[int, Profile]:
-    """Anonymised profiles of `households`, with their members in one query."""
+    """Anonymised profiles of `households` (entities or rows), with their members in one query."""
     ids = [h.id for h in households if h.id is not None]
     ages: dict[tuple[int, str], list[int]] = defaultdict(list)
     if ids:
-        member = HouseholdMember
+        member = _table(HouseholdMember).c
         query = (
-            sa.select(col(member.household_id), col(member.kind), col(member.birth_year))
-            .where(col(member.household_id).in_(ids))
-            .order_by(col(member.household_id), col(member.id))
+            sa.select(member.household_id, member.kind, member.birth_year)
+            .where(member.household_id.in_(ids))
+            .order_by(member.household_id, member.id)
         )
         for household_id, kind, birth_year in session.execute(query):
             age = today.year - birth_year if birth_year else -1
@@ -96,7 +117,7 @@ def profiles(
     return {h.id or 0: _profile(h, ages) for h in households}
 
 
-def _profile(h: Household, ages: dict[tuple[int, str], list[int]]) -> Profile:
+def _profile(h: Household | HouseholdFacts, ages: dict[tuple[int, str], list[int]]) -> Profile:
     adults, children = ages[(h.id or 0, MemberKind.adult)], ages[(h.id or 0, MemberKind.child)]
     low, high = income_band(h.monthly_income + h.housing_allowance + h.housing_supplement)
     return Profile(
@@ -220,13 +241,35 @@ def household_offer(session: Session, *, actor: User, match_id: int, today: date
     return offer_view(session, match_id=match_id, today=today, where=[visible_to(actor)])
 
 
-@dataclass(frozen=True)
-class QueueItem:
-    match: Match
-    flat: Flat
-    municipality: Municipality
+class QueueMatch(NamedTuple):
+    """What a queue row shows of a proposal: not its scores, explanation or note."""
+
+    id: int
+    flat_id: int
+    created_at: datetime
+    proposed_by_id: int
+
+
+class QueueFlat(NamedTuple):
+    """What `flat_line` shows of a flat."""
+
+    id: int
+    street: str
+    layout: str
+    rent: int
+    services: int
+
+
+class Place(NamedTuple):
+    name: str
+
+
+class QueueItem(NamedTuple):
+    match: QueueMatch
+    flat: QueueFlat
+    municipality: Place
     profile: Profile
-    proposer: User | None
+    proposer_name: str | None
 
 
 @dataclass(frozen=True)
@@ -237,67 +280,65 @@ class Queue:
     pages: int
 
 
-# What a queue row shows of the proposal and of the household (its anonymised profile):
-# not the household's contact details and notes nor the match's scores and explanation.
-QUEUE_COLUMNS = (
-    load_only(
-        *(
-            getattr(Match, name)
-            for name in ("id", "household_id", "flat_id", "status", "created_at", "proposed_by_id")
-        )
-    ),
-    load_only(
-        *(
-            getattr(Household, name)
-            for name in (
-                "id",
-                "urgency",
-                "max_housing_cost",
-                "monthly_income",
-                "housing_allowance",
-                "housing_supplement",
-                "needs_step_free",
-                "needs_ground_floor",
-                "has_pets",
-                "min_rooms",
-            )
-        )
-    ),
+def _slices(*parts: tuple[str, ...]) -> list[slice]:
+    """Where each part lies in a row that holds the parts' fields one after another."""
+    ends = list(accumulate(len(fields) for fields in parts))
+    return [slice(end - len(fields), end) for fields, end in zip(parts, ends, strict=True)]
+
+
+QUEUE_PARTS = (
+    (Match, QueueMatch),
+    (Flat, QueueFlat),
+    (Municipality, Place),
+    (Household, HouseholdFacts),
+)
+_MATCH, _FLAT, _PLACE, _FACTS = _slices(*(part._fields for _, part in QUEUE_PARTS))
+_proposal, _flat, _place, _household, _user = (
+    _table(model) for model in (Match, Flat, Municipality, Household, User)
+)
+_PROPOSED = _proposal.c.status == MatchStatus.proposed
+_QUEUE_ORDER = (_proposal.c.created_at, _proposal.c.id)
+# What a queue row shows, each part's columns named by its fields, then the proposer's name.
+QUEUE_ROWS = (
+    sa.select(
+        *(_table(model).c[name] for model, part in QUEUE_PARTS for name in part._fields),
+        _user.c.name,
+    )
+    .join(_flat, _flat.c.id == _proposal.c.flat_id)
+    .join(_place, _place.c.code == _flat.c.municipality_code)
+    .join(_household, _household.c.id == _proposal.c.household_id)
+    .outerjoin(_user, _user.c.id == _proposal.c.proposed_by_id)
+    .order_by(*_QUEUE_ORDER)
 )
 
 
 def signoff_queue(session: Session, *, today: date, page: int = 1, per_page: int = 25) -> Queue:
-    """Proposals waiting for sign-off, oldest first, one page."""
-    where = [col(Match.status) == MatchStatus.proposed]
-    total = int(session.execute(sa.select(sa.func.count()).where(*where)).scalar_one())
+    """Proposals waiting for sign-off, oldest first, one page: plain rows, no entities."""
+    total = int(session.execute(sa.select(sa.func.count()).where(_PROPOSED)).scalar_one())
     pages = max(1, -(-total // per_page))
     page = min(max(page, 1), pages)
-    order = (col(Match.created_at), col(Match.id))
     # The page's keys first, from the matches alone; then only those rows are joined.
-    keys = (
-        sa.select(col(Match.id))
-        .where(*where)
-        .order_by(*order)
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    )
-    query = (
-        sa.select(Match, Flat, Municipality, Household)
-        .join(Flat, col(Flat.id) == col(Match.flat_id))
-        .join(Municipality, col(Municipality.code) == col(Flat.municipality_code))
-        .join(Household, col(Household.id) == col(Match.household_id))
-        .where(col(Match.id).in_(keys.scalar_subquery()))
-        .order_by(*order)
-        .options(*QUEUE_COLUMNS)
-    )
+    keys = sa.select(_proposal.c.id).where(_PROPOSED).order_by(*_QUEUE_ORDER)
+    keys = keys.offset((page - 1) * per_page).limit(per_page)
+    query = QUEUE_ROWS.where(_proposal.c.id.in_(keys.scalar_subquery()))
     rows = session.execute(query).all()
-    found = profiles(session, [r[3] for r in rows], today=today)
-    people = users_by_id(session, *(r[0].proposed_by_id for r in rows))
-    items = [
-        QueueItem(m, f, place, found[h.id or 0], people.get(m.proposed_by_id))
-        for m, f, place, h in rows
-    ]
-    return Queue(items=items, total=total, page=page, pages=pages)
+    facts = [HouseholdFacts._make(row[_FACTS]) for row in rows]
+    found = profiles(session, facts, today=today)
+    return Queue(
+        items=[
+            QueueItem(
+                QueueMatch._make(row[_MATCH]),
+                QueueFlat._make(row[_FLAT]),
+                Place._make(row[_PLACE]),
+                found[household.id],
+                row[-1],
+            )
+            for row, household in zip(rows, facts, strict=True)
+        ],
+        total=total,
+        page=page,
+        pages=pages,
+    )
 
 
 def list_matches(
