@@ -4,7 +4,12 @@ from agency.models.audit import AuditEntry, Setting
 from agency.models.barrier import Barrier, BarrierCategory, Intervention
 from agency.models.flat import Flat, FlatPhoto, RentCap, Vetting
 from agency.models.gazetteer import Municipality
-from agency.models.household import Household, HouseholdArea, HouseholdMember
+from agency.models.household import (
+    Household,
+    HouseholdArea,
+    HouseholdMember,
+    HouseholdStatusCount,
+)
 from agency.models.landlord import Landlord
 from agency.models.lease import GuaranteeClaim, Lease, LeaseRenewal, RentCharge, RentPayment
 from agency.models.match import Match, MatchingRun
@@ -22,6 +27,7 @@ __all__ = [
     "Household",
     "HouseholdArea",
     "HouseholdMember",
+    "HouseholdStatusCount",
     "Intervention",
     "Landlord",
     "Lease",

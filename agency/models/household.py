@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from agency.enums import EthosCategory, HouseholdCloseReason, HouseholdStatus, MemberKind
-from agency.models.base import created_at_field, enum_field, timestamp_field
+from agency.models.base import created_at_field, enum_column, enum_field, timestamp_field
 
 _WARNING_COLUMNS = ("id", "active_lease_id", "lease_balance", "lease_monthly", "last_visit_red")
 _HOUSED = sa.text("active_lease_id IS NOT NULL")
@@ -103,6 +103,18 @@ class Household(SQLModel, table=True):
     # done (by done_on, then id) was red.
     open_visit_since: date | None = None
     last_visit_red: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+
+
+class HouseholdStatusCount(SQLModel, table=True):
+    """How many households an organisation has in each status, kept by database triggers on
+    household (migration 0011) so that the list does not count 100,000 households; nothing
+    else writes it. A count that fell to zero keeps its row."""
+
+    __tablename__ = "household_status_count"
+
+    organisation_id: int = Field(primary_key=True)
+    status: HouseholdStatus = Field(sa_type=enum_column(HouseholdStatus), primary_key=True)
+    households: int = 0
 
 
 class HouseholdMember(SQLModel, table=True):

@@ -6,7 +6,7 @@ Visibility is the same as for the changes (`agency.services.households.visible_t
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import sqlalchemy as sa
@@ -22,6 +22,7 @@ from agency.models import (
     Household,
     HouseholdArea,
     HouseholdMember,
+    HouseholdStatusCount,
     Municipality,
     Organisation,
     User,
@@ -91,10 +92,32 @@ def _narrowed(query: AnySelect, filters: HouseholdFilters) -> AnySelect:
         query = query.where(col(Household.ethos_category) == filters.ethos_category)
     if filters.orp_code is not None:
         query = query.where(_in_orp(filters.orp_code))
-    text = " ".join((filters.text or "").split())
+    text = _search_text(filters)
     if text:
         query = query.where(_name_contains(text))
     return query
+
+
+def _search_text(filters: HouseholdFilters) -> str:
+    """The name searched for, spaces collapsed ("" when none)."""
+    return " ".join((filters.text or "").split())
+
+
+def count_households(session: Session, actor: User, filters: HouseholdFilters) -> int | None:
+    """How many households `households_query(actor, filters)` lists, when the database keeps
+    that number (no filter but a status: the counts per organisation and status, migration
+    0011); None when anything else is asked for, to be counted from the query itself."""
+    # Whatever is left besides the status: a filter added later is counted, never ignored.
+    rest = replace(filters, status=None, text=_search_text(filters) or None)
+    if rest != HouseholdFilters():
+        return None
+    kept = HouseholdStatusCount
+    query = sa.select(sa.func.coalesce(sa.func.sum(kept.households), 0)).where(
+        visible_to(actor, kept.organisation_id)
+    )
+    if filters.status is not None:
+        query = query.where(col(kept.status) == filters.status)
+    return int(session.execute(query).scalar_one())
 
 
 def _name_contains(text: str) -> sa.ColumnElement[bool]:

@@ -32,6 +32,7 @@ from agency.enums import (
     VisitKind,
 )
 from agency.models.flat import FlatStatusCount
+from agency.models.household import HouseholdStatusCount
 from notifications.models import Notification, NotificationPreference, OutboxMessage
 from tests.factories import PLZEN, Factory
 
@@ -226,6 +227,16 @@ def test_flat_counts_round_trip(session: Session, factory: Factory) -> None:
     assert written["flats"] >= 1
 
 
+def test_household_counts_round_trip(session: Session, factory: Factory) -> None:
+    household = factory.household()
+    key = (household.organisation_id, household.status)
+    written = session.get(HouseholdStatusCount, key).model_dump()  # type: ignore[union-attr]
+    session.expunge_all()
+    loaded = session.get(HouseholdStatusCount, key)
+    assert loaded is not None and loaded.model_dump() == written
+    assert written["households"] >= 1
+
+
 def test_every_table_has_a_round_trip_test() -> None:
     covered = {
         type(
@@ -251,6 +262,7 @@ def test_every_table_has_a_round_trip_test() -> None:
         "barrier_category",
         "intervention",
         "flat_status_count",
+        "household_status_count",
     }
     assert set(metadata().tables) - covered == set()
 

@@ -27,6 +27,7 @@ from agency.models.base import utcnow
 from agency.rules import max_housing_cost
 from agency.services.household_queries import (
     HouseholdDetail,
+    count_households,
     households_query,
     load_household,
 )
@@ -242,7 +243,9 @@ class HouseholdApi(Controller):
         filters, number, errors = parse_filters(raw | {"page": page})
         if errors:
             raise DomainError(" ".join(errors))
-        found = paginate(db, households_query(user, filters), page=number, per_page=per_page)
+        total = count_households(db, user, filters)
+        query = households_query(user, filters)
+        found = paginate(db, query, page=number, per_page=per_page, total=total)
         today = _today()
         items = [_summary(row, today) for row in found.items]
         return HouseholdPage(items=items, pagination=PageInfo.of(found.pagination))

@@ -24,6 +24,7 @@ from agency.models.base import utcnow
 from agency.services.gazetteer import list_orps
 from agency.services.household_queries import (
     HouseholdFilters,
+    count_households,
     households_query,
     load_household,
 )
@@ -104,7 +105,8 @@ def parse_filters(raw: Mapping[str, str | None]) -> tuple[HouseholdFilters, int,
 def list_page(
     request: Request[Any, Any, Any], db: Session, raw: Mapping[str, str | None]
 ) -> Template:
-    """The households the user works with, filtered; one page query and one COUNT."""
+    """The households the user works with, filtered; one page query and the total (kept per
+    organisation and status, else one COUNT)."""
     user = acting_user(request, db)
     filters, number, errors = parse_filters(raw)
     chosen = {
@@ -123,7 +125,8 @@ def list_page(
     if errors:
         messages = [t(request, message) for message in errors]
         return page(request, "households/list.html", 400, errors=messages, rows=[], **context)
-    found = paginate(db, households_query(user, filters), page=number)
+    total = count_households(db, user, filters)
+    found = paginate(db, households_query(user, filters), page=number, total=total)
     return page(
         request, "households/list.html", rows=found.items, pagination=found.pagination, **context
     )
