@@ -8,7 +8,7 @@ import gc
 import socket
 import threading
 
-from web.serve import Config
+from web.serve import FULL_COLLECTION_AFTER, Config
 
 
 def test_the_bound_socket_and_its_connections_are_tcp_without_nagle() -> None:
@@ -45,11 +45,16 @@ async def tiny_app(scope: object, receive: object, send: object) -> None:
 
 def test_a_worker_keeps_what_loading_made_out_of_full_collections() -> None:
     gc.unfreeze()
+    thresholds = gc.get_threshold()
     try:
         assert gc.get_freeze_count() == 0
         Config("tests.unit.test_serve:tiny_app", host="127.0.0.1", port=0).load()
         # Everything alive once the app is loaded (modules, functions, the app) is frozen.
         assert gc.get_freeze_count() > 10_000
         assert gc.get_count()[2] == 0
+        # Full collections come after 100 collections of the middle generation, not 10.
+        assert gc.get_threshold() == (*thresholds[:2], FULL_COLLECTION_AFTER)
+        assert thresholds[2] < FULL_COLLECTION_AFTER
     finally:
         gc.unfreeze()
+        gc.set_threshold(*thresholds)
